@@ -1,0 +1,33 @@
+/**
+ * The seam between the transformer runtime and the matmul kernels.
+ *
+ * The runtime allocates weights and activations through `allocF32`, so a backend whose kernels
+ * live in WebAssembly memory can read them in place (no copy per call, no second copy of the
+ * weights).
+ */
+export interface ComputeBackend {
+  readonly kind: ComputeBackendKind;
+  /** Worker threads plus the calling thread that share each matmul. */
+  readonly threads: number;
+  /** Zero-filled memory that the kernels read without copying. */
+  allocF32(length: number): Float32Array;
+  /** out[r,o] = sum_i x[r,i] * w[o,i] (+ bias[o]); x is [rows,inDim], w is [outDim,inDim], both row-major. */
+  matmul(
+    out: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    rows: number,
+    inDim: number,
+    outDim: number,
+    bias?: Float32Array,
+  ): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export type ComputeBackendKind = "wasm" | "js";
+
+export interface ComputeBackendOptions {
+  /** Threads to use (wasm only); defaults to the number of CPU cores. */
+  threads?: number;
+  kind?: ComputeBackendKind;
+}
