@@ -1,1 +1,73 @@
-export {};
+export { defaultActivities } from "./catalogs/activities.js";
+export { ACTIVITY_CATEGORIES, type ActivityCategory } from "./catalogs/activity-categories.js";
+export {
+  EMOTION_CLUSTERS,
+  type Emotion,
+  type EmotionCluster,
+  emotionCatalog,
+  emotionSlug,
+  findEmotion,
+} from "./catalogs/emotions.js";
+export { InputError, PvaError } from "./errors.js";
+export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
+export { formatIssuePath } from "./issue-path.js";
+export { parseWithSchema } from "./parse-with-schema.js";
+export { createRng, type Rng } from "./rng.js";
+export {
+  type Activity,
+  type ActivityCatalog,
+  ActivityCatalogSchema,
+  ActivityIdSchema,
+  ActivitySchema,
+} from "./schemas/activity.js";
+export { type ChoiceRecord, ChoiceRecordSchema, pairIdOf } from "./schemas/choice-record.js";
+export {
+  type NeutralRecord,
+  NeutralRecordSchema,
+  type StoryRecord,
+  StoryRecordSchema,
+} from "./schemas/corpus.js";
+export {
+  type CorrelationResult,
+  CorrelationResultSchema,
+  type EmotionCorrelation,
+  EmotionCorrelationSchema,
+} from "./schemas/correlation-result.js";
+export { type EmotionCatalog, EmotionCatalogSchema, EmotionSchema } from "./schemas/emotion.js";
+export {
+  type EmotionVectorsMeta,
+  EmotionVectorsMetaSchema,
+  type VectorGeometry,
+  VectorGeometrySchema,
+} from "./schemas/emotion-vectors.js";
+export { type HumanNorms, HumanNormsSchema } from "./schemas/human-norms.js";
+export { type Interval, IntervalSchema } from "./schemas/interval.js";
+export {
+  type ActivityScore,
+  ActivityScoreSchema,
+  type PreferenceScores,
+  PreferenceScoresSchema,
+} from "./schemas/preference-scores.js";
+export { type ProbeScores, ProbeScoresSchema } from "./schemas/probe-scores.js";
+export { type RunManifest, RunManifestSchema } from "./schemas/run-manifest.js";
+export {
+  type SteeringEffect,
+  SteeringEffectSchema,
+  type SteeringResult,
+  SteeringResultSchema,
+} from "./schemas/steering-result.js";
+export {
+  AnalysisConfigSchema,
+  type Design,
+  DesignSchema,
+  ElicitationConfigSchema,
+  ModelConfigSchema,
+  ProbeConfigSchema,
+  PromptsConfigSchema,
+  RatingConfigSchema,
+  SteeringConfigSchema,
+  type StudyConfig,
+  type StudyConfigInput,
+  StudyConfigSchema,
+  VectorsConfigSchema,
+} from "./schemas/study-config.js";

@@ -1,0 +1,38 @@
+import * as z from "zod";
+import { IntervalSchema } from "./interval.js";
+
+// No [-1, 1] bound: a computed r can land a rounding error outside it.
+const Correlation = z.number();
+const Probability = z.number().min(0).max(1);
+
+export const EmotionCorrelationSchema = z.object({
+  emotion: z.string(),
+  cluster: z.string(),
+  pearson: Correlation,
+  pearsonCi: IntervalSchema,
+  spearman: Correlation,
+  pPermutation: Probability,
+  /** Benjamini-Hochberg adjusted p over all emotions. */
+  q: Probability,
+  /** Pearson of probe score and Elo controlling for the activity text's lexicon sentiment. */
+  partialPearson: Correlation,
+  valence: z.number().nullable(),
+});
+export type EmotionCorrelation = z.infer<typeof EmotionCorrelationSchema>;
+
+/** `correlations.json`: probe score vs preference (Elo) across activities, per emotion. */
+export const CorrelationResultSchema = z.object({
+  layer: z.number().int().min(0),
+  readout: z.enum(["activity-tokens", "final-token"]),
+  activities: z.number().int().min(0),
+  bootstrap: z.number().int().min(0),
+  permutations: z.number().int().min(0),
+  seed: z.number().int(),
+  emotions: z.array(EmotionCorrelationSchema),
+  /** Does an emotion's correlation track its valence (model PC1 or human norms)? */
+  valence: z
+    .object({ source: z.enum(["pc1", "norms"]), r: Correlation, n: z.number().int().min(0) })
+    .nullable(),
+  sentiment: z.object({ lexicon: z.string(), scores: z.record(z.string(), z.number()) }),
+});
+export type CorrelationResult = z.infer<typeof CorrelationResultSchema>;

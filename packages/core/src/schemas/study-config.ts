@@ -1,0 +1,140 @@
+import * as z from "zod";
+import { findEmotion } from "../catalogs/emotions.js";
+import { ActivityCatalogSchema } from "./activity.js";
+
+// Study files are written by hand, so unknown keys are errors (a misspelt "elicitaton" would
+// otherwise be silently ignored) and every section has defaults (`prefault` runs the section's
+// own defaults when it is left out).
+
+const PositiveInt = z.number().int().min(1);
+const NonNegativeInt = z.number().int().min(0);
+const Share = z.number().gt(0).lt(1);
+
+const EmotionNameSchema = z.string().refine((name) => findEmotion(name) !== undefined, {
+  error: (issue) =>
+    `expected an emotion of the 171-word catalog (e.g. "blissful", "at ease"), got ${JSON.stringify(issue.input)}`,
+});
+
+export const ModelConfigSchema = z.strictObject({
+  /** hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny / builtin:random-135m. */
+  source: z.string().min(1),
+  backend: z.enum(["embedded", "openai", "anthropic"]).default("embedded"),
+  /** Base URLs for the openai backend (several = load spread over them). */
+  endpoints: z.array(z.url({ error: "expected a base URL such as http://localhost:8080/v1" })).default([]),
+  /** Model name sent to an API. */
+  name: z.string().min(1).nullable().default(null),
+});
+
+export const DesignSchema = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({ kind: z.literal("full") }),
+    z.strictObject({
+      kind: z.literal("active"),
+      /** Total comparisons to spend. */
+      budget: PositiveInt.default(1200),
+      rounds: PositiveInt.default(20),
+    }),
+  ],
+  { error: 'expected a design of kind "full" or "active"' },
+);
+export type Design = z.infer<typeof DesignSchema>;
+
+export const ElicitationConfigSchema = z.strictObject({
+  template: z.enum(["raw", "chat"]).default("raw"),
+  readout: z.enum(["logits", "logprobs", "samples"]).default("logits"),
+  samplesPerPair: PositiveInt.default(5),
+  temperature: z.number().min(0).default(1),
+  refusalPolicy: z.enum(["tie", "skip", "loss-both"]).default("skip"),
+  design: DesignSchema.default({ kind: "full" }),
+  concurrency: PositiveInt.default(4),
+  maxRetries: NonNegativeInt.default(6),
+});
+
+export const PromptsConfigSchema = z.strictObject({
+  /** The question of the preference prompt; {a} and {b} are replaced by the activities. */
+  choice: z
+    .string()
+    .refine((t) => t.includes("{a}") && t.includes("{b}"), {
+      error: "expected a template containing {a} and {b}",
+    })
+    .default("Would you prefer to (A) {a} or (B) {b}?"),
+  /** The question of the probe prompt; {activity} is replaced by the activity. */
+  probe: z
+    .string()
+    .refine((t) => t.includes("{activity}"), { error: "expected a template containing {activity}" })
+    .default("How would you feel about {activity}?"),
+});
+
+export const RatingConfigSchema = z.strictObject({
+  bootstrap: NonNegativeInt.default(1000),
+  ciLevel: Share.default(0.95),
+  /** Pseudo-comparisons of regularisation per activity, so items that win everything stay finite. */
+  prior: z.number().min(0).default(0.5),
+});
+
+export const VectorsConfigSchema = z.strictObject({
+  /** "builtin" (the @pva/stimuli corpus) or a path to a corpus folder/jsonl, relative to the study file. */
+  corpus: z.string().min(1).default("builtin"),
+  /** "auto" = round(2/3 * numLayers). */
+  layers: z.union([z.literal("auto"), z.array(NonNegativeInt).min(1)]).default("auto"),
+  tokenOffset: NonNegativeInt.default(8),
+  neutralVarianceShare: z.number().min(0).lt(1).default(0.5),
+  /** Cap on stories per emotion (null = all). */
+  storiesPerEmotion: PositiveInt.nullable().default(null),
+});
+
+export const ProbeConfigSchema = z.strictObject({
+  readout: z.enum(["activity-tokens", "final-token"]).default("activity-tokens"),
+});
+
+export const AnalysisConfigSchema = z.strictObject({
+  bootstrap: NonNegativeInt.default(1000),
+  permutations: NonNegativeInt.default(1000),
+  fdrAlpha: Share.default(0.05),
+  /** Path to a human-norms JSON file (HumanNorms), relative to the study file; null = use PC1. */
+  valenceNorms: z.string().min(1).nullable().default(null),
+});
+
+export const SteeringConfigSchema = z.strictObject({
+  emotions: z.array(EmotionNameSchema).min(1),
+  /** Multiples of the mean residual-stream norm. */
+  strengths: z.array(z.number()).min(1).default([0.5]),
+  /** [from, to] inclusive, or "auto" = the middle layers. */
+  layers: z
+    .union([z.literal("auto"), z.tuple([NonNegativeInt, NonNegativeInt])])
+    .refine((l) => l === "auto" || l[0] <= l[1], { error: "expected [from, to] with from <= to" })
+    .default("auto"),
+  /** Random steered/control splits of the activities. */
+  splits: PositiveInt.default(2),
+  coherencePrompt: z.boolean().default(true),
+});
+
+export const StudyConfigSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    error: "expected a name of letters, digits, '.', '_' or '-' (it names the run folder)",
+  }),
+  seed: z.number().int().default(1234),
+  model: ModelConfigSchema,
+  activities: z
+    .union([z.literal("default"), z.string().min(1), ActivityCatalogSchema.min(2)], {
+      error: 'expected "default", a path to a .json/.csv activity file, or an array of activities',
+    })
+    .default("default"),
+  emotions: z
+    .union([z.literal("all"), z.array(EmotionNameSchema).min(1)], {
+      error: 'expected "all" or a list of emotion names',
+    })
+    .default("all"),
+  prompts: PromptsConfigSchema.prefault({}),
+  elicitation: ElicitationConfigSchema.prefault({}),
+  rating: RatingConfigSchema.prefault({}),
+  vectors: VectorsConfigSchema.prefault({}),
+  probe: ProbeConfigSchema.prefault({}),
+  analysis: AnalysisConfigSchema.prefault({}),
+  steering: SteeringConfigSchema.nullable().default(null),
+  output: z.strictObject({ dir: z.string().min(1).default("runs") }).prefault({}),
+});
+export type StudyConfig = z.infer<typeof StudyConfigSchema>;
+/** What a user may write: everything but name and model.source is optional. */
+export type StudyConfigInput = z.input<typeof StudyConfigSchema>;
