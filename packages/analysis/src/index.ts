@@ -1,1 +1,26 @@
+export { cosine } from "./cosine.js";
+export { type NeutralSubspace, neutralSubspace, projectOut } from "./denoise.js";
+export {
+  HIGH_AROUSAL_CLUSTERS,
+  LOW_AROUSAL_CLUSTERS,
+  POSITIVE_CLUSTERS,
+  vectorGeometry,
+} from "./geometry.js";
+export {
+  type ActivationModel,
+  defaultLayer,
+  meanResidualActivations,
+  residSite,
+  type TextActivations,
+} from "./residual-activations.js";
 export * from "./stats/index.js";
+export {
+  DEFAULT_NEUTRAL_VARIANCE_SHARE,
+  DEFAULT_TOKEN_OFFSET,
+  type EmotionVectors,
+  type EmotionVectorsOptions,
+  emotionVectors,
+  emotionVectorsFromActivations,
+  type LayerActivations,
+  vectorRow,
+} from "./vectors.js";
