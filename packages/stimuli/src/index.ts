@@ -1,1 +1,25 @@
-export {};
+export { loadAffectWords } from "./affect-words.js";
+export {
+  type CorpusProblem,
+  type CorpusRules,
+  checkCorpus,
+  defaultCorpusRules,
+  findNearDuplicates,
+  wordCount,
+  wordFamilyPattern,
+} from "./checks.js";
+export { builtinCorpusDir, type Corpus, loadCorpus, loadStoryFile } from "./corpus.js";
+export {
+  negativeClusters,
+  positiveClusters,
+  type SentimentSeparation,
+  sentimentSeparation,
+} from "./sentiment-separation.js";
+export {
+  type GenerateStoriesOptions,
+  generateStories,
+  rejectStory,
+  type StoryAttempt,
+  storyPrompt,
+  storyTopics,
+} from "./story-generation.js";
