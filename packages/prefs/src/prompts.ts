@@ -1,0 +1,53 @@
+import type { Activity } from "@pva/core";
+
+/** The study's prompt, verbatim; the model's next token after "(" is its answer. */
+export const RAW_TEMPLATE = "Human: Would you prefer to (A) {a} or (B) {b}?\n\nAssistant: (";
+/** The answer is prefilled with "(" wherever a backend allows it, so the next token is the label. */
+export const ANSWER_PREFILL = "(";
+
+export type PromptTemplate = "raw" | "chat";
+
+/** A prompt text with the character spans [start, end) where each activity's text sits. */
+export interface PromptText {
+  text: string;
+  spans: { a: [number, number]; b: [number, number] };
+}
+
+/** The study's question; a study may give its own with `{a}` and `{b}` (core's `prompts.choice`). */
+export const DEFAULT_QUESTION = "Would you prefer to (A) {a} or (B) {b}?";
+
+/** The question with the activities filled in (the chat user turn; the raw template wraps it). */
+export function choiceQuestion(a: Activity, b: Activity, question: string = DEFAULT_QUESTION): PromptText {
+  const aAt = question.indexOf("{a}");
+  const bAt = question.indexOf("{b}");
+  if (aAt < 0 || bAt < 0) throw new RangeError(`question template needs {a} and {b}: ${question}`);
+  const slots = [
+    { at: aAt, text: a.text, name: "a" as const },
+    { at: bAt, text: b.text, name: "b" as const },
+  ].sort((x, y) => x.at - y.at);
+  let text = "";
+  let cursor = 0;
+  const spans = { a: [0, 0] as [number, number], b: [0, 0] as [number, number] };
+  for (const slot of slots) {
+    text += question.slice(cursor, slot.at);
+    spans[slot.name] = [text.length, text.length + slot.text.length];
+    text += slot.text;
+    cursor = slot.at + 3;
+  }
+  text += question.slice(cursor);
+  return { text, spans };
+}
+
+export function rawPrompt(a: Activity, b: Activity, question: string = DEFAULT_QUESTION): PromptText {
+  return wrapPrompt("Human: ", choiceQuestion(a, b, question), "\n\nAssistant: (");
+}
+
+/** Places the question between a before and after text (e.g. a chat template's turn markers), shifting its spans. */
+export function wrapPrompt(before: string, question: PromptText, after: string): PromptText {
+  const shift = before.length;
+  const { a, b } = question.spans;
+  return {
+    text: `${before}${question.text}${after}`,
+    spans: { a: [a[0] + shift, a[1] + shift], b: [b[0] + shift, b[1] + shift] },
+  };
+}
