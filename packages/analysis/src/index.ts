@@ -1,3 +1,4 @@
+export { type CorrelateOptions, correlate } from "./correlate.js";
 export { cosine } from "./cosine.js";
 export { type NeutralSubspace, neutralSubspace, projectOut } from "./denoise.js";
 export {
@@ -13,6 +14,7 @@ export {
   residSite,
   type TextActivations,
 } from "./residual-activations.js";
+export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
 export {
   DEFAULT_NEUTRAL_VARIANCE_SHARE,

@@ -1,0 +1,143 @@
+import { createRng, type PreferenceScores, type ProbeScores } from "@pva/core";
+import { describe, expect, it } from "vitest";
+import { correlate } from "./correlate.js";
+import { sentimentScores } from "./sentiment.js";
+import { pearson, spearman } from "./stats/correlation.js";
+import { partialPearson } from "./stats/partial.js";
+
+// 24 activities whose texts span AFINN sentiment: each is "<word> task <i>" with a lexicon word of
+// known valence (AFINN: enjoy +2, good +3, harm -2, hate -3, sort 0).
+const words = ["enjoy", "good", "harm", "hate", "sort", "help"];
+const activities = Array.from({ length: 24 }, (_, i) => ({
+  id: `a${i}`,
+  text: `${words[i % words.length]} task ${i}`,
+  category: "Neutral" as const,
+}));
+const sentiment = sentimentScores(activities);
+
+function preferencesWithElo(elo: number[]): PreferenceScores {
+  return {
+    model: "m",
+    condition: "baseline",
+    seed: 1,
+    comparisons: 0,
+    activities: activities.map((a, i) => ({
+      ...a,
+      strength: 0,
+      elo: elo[i],
+      eloCi: [elo[i], elo[i]],
+      eloSequential: elo[i],
+      comparisons: 0,
+      winRate: 0.5,
+      pFirstWhenPresent: 0.5,
+      refusals: 0,
+      unparseable: 0,
+    })),
+    winMatrix: { ids: [], p: [] },
+    diagnostics: {
+      pFirst: 0.5,
+      pFirstCi: [0.5, 0.5],
+      intransitiveTriadShare: 0,
+      refusals: 0,
+      unparseable: 0,
+      meanOffLabelMass: null,
+    },
+    bootstrap: { resamples: 0, level: 0.95 },
+  };
+}
+
+const rng = createRng(9).fork("fixture");
+const noise = activities.map(() => rng.normal());
+const wordNoise = activities.map(() => rng.normal());
+// Preference = a hidden "liking" plus surface sentiment.
+const liking = activities.map(() => rng.normal());
+const elo = activities.map((a, i) => 1500 + 100 * liking[i] + 100 * sentiment[a.id]);
+// Three probes: one reads liking (and a little noise), one is pure surface sentiment, one is noise.
+const probeColumns = {
+  blissful: liking.map((l, i) => l + 0.3 * noise[i]),
+  sentimental: activities.map((a, i) => sentiment[a.id] + 0.1 * wordNoise[i]),
+  bored: noise,
+};
+const emotions = Object.keys(probeColumns) as (keyof typeof probeColumns)[];
+const probes: ProbeScores = {
+  model: "m",
+  readout: "activity-tokens",
+  template: "t",
+  emotions,
+  // Probe rows in reverse order plus one activity with no preference: correlate must align by id.
+  activities: [...activities.map((a) => a.id)].reverse().concat("unrated"),
+  layers: [
+    {
+      layer: 5,
+      scores: [...activities.map((_, i) => emotions.map((e) => probeColumns[e][i]))]
+        .reverse()
+        .concat([[0, 0, 0]]),
+    },
+  ],
+};
+
+describe("correlate", () => {
+  const opts = { bootstrap: 2000, permutations: 2000, seed: 3 };
+  const result = correlate(preferencesWithElo(elo), probes, opts);
+  const by = (e: string) => result.emotions.find((x) => x.emotion === e)!;
+
+  it("aligns activities by id and computes r, rho and partial r per emotion", () => {
+    expect(result.activities).toBe(24);
+    expect(result.layer).toBe(5);
+    for (const e of emotions) {
+      expect(by(e).pearson).toBeCloseTo(pearson(probeColumns[e], elo), 12);
+      expect(by(e).spearman).toBeCloseTo(spearman(probeColumns[e], elo), 12);
+      expect(by(e).partialPearson).toBeCloseTo(
+        partialPearson(
+          probeColumns[e],
+          elo,
+          activities.map((a) => sentiment[a.id]),
+        ),
+        12,
+      );
+      expect(by(e).pearsonCi[0]).toBeLessThan(by(e).pearson);
+      expect(by(e).pearsonCi[1]).toBeGreaterThan(by(e).pearson);
+    }
+  });
+
+  it("separates a real signal from surface sentiment and noise", () => {
+    expect(by("blissful").pPermutation).toBeLessThan(0.01);
+    expect(by("blissful").q).toBeLessThan(0.05);
+    // The sentiment probe correlates with Elo, but not once sentiment is controlled for.
+    expect(by("sentimental").pearson).toBeGreaterThan(0.4);
+    // With sentiment held fixed only the probe's 0.1-sd word noise is left, unrelated to liking:
+    // its partial r is a null draw on 21 degrees of freedom (sd ~0.22).
+    expect(Math.abs(by("sentimental").partialPearson)).toBeLessThan(0.35);
+    expect(by("blissful").partialPearson).toBeGreaterThan(0.8);
+    expect(by("bored").pPermutation).toBeGreaterThan(0.05);
+    expect(result.sentiment.scores.a0).toBeCloseTo(2 / 3, 12); // "enjoy task 0": +2 over 3 words
+  });
+
+  it("is reproducible from the seed", () => {
+    expect(correlate(preferencesWithElo(elo), probes, opts)).toEqual(result);
+    const other = correlate(preferencesWithElo(elo), probes, { ...opts, seed: 4 });
+    expect(other.emotions[0].pearsonCi).not.toEqual(result.emotions[0].pearsonCi);
+  });
+
+  it("correlates r with valence from human norms, or from the vectors' PC1", () => {
+    const norms = {
+      source: "test norms",
+      norms: [
+        { emotion: "blissful", valence: 8 },
+        { emotion: "bored", valence: 3 },
+        { emotion: "sentimental", valence: 6 },
+      ],
+    };
+    const withNorms = correlate(preferencesWithElo(elo), probes, { ...opts, valenceNorms: norms });
+    const rs = ["blissful", "sentimental", "bored"].map((e) => by(e).pearson);
+    expect(withNorms.valence).toEqual({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
+    expect(withNorms.emotions.map((e) => e.valence)).toEqual([8, 6, 3]);
+    expect(result.valence).toBeNull();
+  });
+
+  it("names a missing layer", () => {
+    expect(() => correlate(preferencesWithElo(elo), probes, { ...opts, layer: 7 })).toThrow(
+      "probes.json: layers: no layer 7 (have 5)",
+    );
+  });
+});

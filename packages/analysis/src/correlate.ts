@@ -1,0 +1,132 @@
+import {
+  type CorrelationResult,
+  createRng,
+  type EmotionVectorsMeta,
+  findEmotion,
+  type HumanNorms,
+  type PreferenceScores,
+  type ProbeScores,
+  PvaError,
+} from "@pva/core";
+import { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
+import { bootstrapPearsonCis } from "./stats/bootstrap.js";
+import { pearson, spearman } from "./stats/correlation.js";
+import { benjaminiHochberg } from "./stats/fdr.js";
+import { partialPearson } from "./stats/partial.js";
+import { permutationPValues } from "./stats/permutation.js";
+
+export interface CorrelateOptions {
+  /** Which probe layer; default the first in `probes`. */
+  layer?: number;
+  bootstrap: number;
+  permutations: number;
+  seed: number;
+  /** Bootstrap interval coverage; default 0.95. */
+  level?: number;
+  /** Emotion vectors' metadata: their PC1 loadings are the valence when no norms are given. */
+  vectorsMeta?: EmotionVectorsMeta | null;
+  /** Human valence ratings; preferred over PC1 when given. */
+  valenceNorms?: HumanNorms | null;
+}
+
+/**
+ * Per emotion, how the probe score of an activity tracks the model's preference for it (Elo),
+ * across the activities both files share: Pearson r with a percentile bootstrap interval
+ * (resampling activities), Spearman rho, a two-sided permutation p (shuffling Elo), BH q over
+ * emotions, and the partial r controlling for the activity text's lexicon sentiment. Then, across
+ * emotions, the correlation of r with each emotion's valence.
+ */
+export function correlate(
+  preferences: PreferenceScores,
+  probes: ProbeScores,
+  opts: CorrelateOptions,
+): CorrelationResult {
+  const layerScores =
+    opts.layer === undefined ? probes.layers[0] : probes.layers.find((l) => l.layer === opts.layer);
+  if (!layerScores)
+    throw new PvaError(
+      `probes.json: layers: no layer ${opts.layer ?? ""} (have ${probes.layers.map((l) => l.layer).join(", ")})`,
+      "missing-layer",
+    );
+  const byId = new Map(preferences.activities.map((a) => [a.id, a]));
+  const rowsOfActivities = probes.activities.flatMap((id, row) => (byId.has(id) ? [{ id, row }] : []));
+  if (rowsOfActivities.length < 3)
+    throw new PvaError(
+      `probes.json: activities: only ${rowsOfActivities.length} activities are also in preferences.json (need 3)`,
+      "too-few-activities",
+    );
+  const activities = rowsOfActivities.map(({ id }) => byId.get(id)!);
+  const elo = activities.map((a) => a.elo);
+  const sentiment = sentimentScores(activities);
+  const sentimentVector = activities.map((a) => sentiment[a.id]);
+  const probeRows = probes.emotions.map((_, e) =>
+    rowsOfActivities.map(({ row }) => layerScores.scores[row][e]),
+  );
+
+  const rng = createRng(opts.seed).fork("correlate");
+  const level = opts.level ?? 0.95;
+  const cis = bootstrapPearsonCis(probeRows, elo, {
+    resamples: opts.bootstrap,
+    level,
+    rng: rng.fork("bootstrap"),
+  });
+  const pValues = permutationPValues(probeRows, elo, {
+    permutations: opts.permutations,
+    rng: rng.fork("permutation"),
+  });
+  const qValues = benjaminiHochberg(pValues);
+  const valence = emotionValences(probes.emotions, layerScores.layer, opts);
+
+  const emotions = probes.emotions.map((emotion, e) => ({
+    emotion,
+    cluster: findEmotion(emotion)?.cluster ?? "unknown",
+    pearson: pearson(probeRows[e], elo),
+    pearsonCi: cis[e],
+    spearman: spearman(probeRows[e], elo),
+    pPermutation: pValues[e],
+    q: qValues[e],
+    partialPearson: partialPearson(probeRows[e], elo, sentimentVector),
+    valence: valence?.values[e] ?? null,
+  }));
+
+  let valenceSummary: CorrelationResult["valence"] = null;
+  if (valence) {
+    const paired = emotions.filter((e) => e.valence !== null && !Number.isNaN(e.pearson));
+    valenceSummary = {
+      source: valence.source,
+      r: pearson(
+        paired.map((e) => e.pearson),
+        paired.map((e) => e.valence!),
+      ),
+      n: paired.length,
+    };
+  }
+
+  return {
+    layer: layerScores.layer,
+    readout: probes.readout,
+    activities: activities.length,
+    bootstrap: opts.bootstrap,
+    permutations: opts.permutations,
+    seed: opts.seed,
+    emotions,
+    valence: valenceSummary,
+    sentiment: { lexicon: SENTIMENT_LEXICON, scores: sentiment },
+  };
+}
+
+/** Human norms when given (emotions without a rating get null), else the vectors' oriented PC1 loading. */
+function emotionValences(
+  emotions: readonly string[],
+  layer: number,
+  opts: CorrelateOptions,
+): { source: "pc1" | "norms"; values: (number | null)[] } | null {
+  if (opts.valenceNorms) {
+    const rated = new Map(opts.valenceNorms.norms.map((n) => [n.emotion, n.valence]));
+    return { source: "norms", values: emotions.map((e) => rated.get(e) ?? null) };
+  }
+  const geometry = opts.vectorsMeta?.geometry[String(layer)];
+  if (!geometry) return null;
+  const loading = new Map(geometry.loadings.map((l) => [l.emotion, l.pc1]));
+  return { source: "pc1", values: emotions.map((e) => loading.get(e) ?? null) };
+}
