@@ -1,0 +1,43 @@
+// Compiles assembly/matmul.ts to WebAssembly with AssemblyScript (a devDependency), twice:
+// dist/matmul-relaxed.wasm uses relaxed-simd fused multiply-add (Node 22+, or Node 20 with the
+// V8 flag the backend sets), dist/matmul-simd.wasm plain SIMD128 for engines without it.
+// Runs after tsup (which cleans dist/), so both land beside the bundle.
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import asc from "assemblyscript/asc";
+
+const packageRoot = fileURLToPath(new URL("..", import.meta.url));
+const common = [
+  "assembly/matmul.ts",
+  "--optimizeLevel",
+  "3",
+  "--shrinkLevel",
+  "0",
+  "--noAssert",
+  "--runtime",
+  "stub",
+  "--enable",
+  "simd",
+  "--enable",
+  "threads",
+  "--importMemory",
+  "--sharedMemory",
+  "--noExportMemory",
+  "--initialMemory",
+  "1",
+  "--maximumMemory",
+  "65536",
+];
+
+process.chdir(packageRoot);
+await mkdir("dist", { recursive: true });
+for (const [file, extra] of [
+  ["dist/matmul-relaxed.wasm", ["--enable", "relaxed-simd"]],
+  ["dist/matmul-simd.wasm", []],
+]) {
+  const { error, stderr } = await asc.main([...common, ...extra, "--outFile", file]);
+  if (error) {
+    process.stderr.write(stderr.toString());
+    throw new Error(`assembly/build.mjs: compiling ${file} failed: ${error.message}`);
+  }
+}

@@ -1,0 +1,89 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createComputeBackend, createWasmBackend, type WasmBackend } from "./index.js";
+import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./matmul-test-cases.js";
+
+const backends: WasmBackend[] = [];
+afterAll(async () => {
+  await Promise.all(backends.map((backend) => backend.dispose()));
+});
+
+async function backend(threads: number, fused: boolean): Promise<WasmBackend> {
+  const created = await createWasmBackend({ threads, fused });
+  backends.push(created);
+  return created;
+}
+
+describe.each([
+  { threads: 1, fused: false },
+  { threads: 1, fused: true },
+  { threads: 3, fused: true },
+])("wasm compute backend, $threads thread(s), fused $fused", ({ threads, fused }) => {
+  it.each(MATMUL_SHAPES)(
+    "matches a float64 product for $rows x $inDim -> $outDim",
+    async ({ rows, inDim, outDim }) => {
+      const b = await backend(threads, fused);
+      expect(b.fused).toBe(fused);
+      const x = filledF32(b.allocF32(rows * inDim), 1);
+      const w = filledF32(b.allocF32(outDim * inDim), 2);
+      const bias = filledF32(b.allocF32(outDim), 3);
+      const out = b.allocF32(rows * outDim);
+      await b.matmul(out, x, w, rows, inDim, outDim, bias);
+      expect(
+        maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim, bias), x, w, rows, inDim, outDim),
+      ).toBeLessThan(1e-5);
+      await b.matmul(out, x, w, rows, inDim, outDim);
+      expect(
+        maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim), x, w, rows, inDim, outDim),
+      ).toBeLessThan(1e-5);
+    },
+  );
+});
+
+describe("wasm compute backend, beyond the shapes", () => {
+  it("agrees with the js reference backend on a layer-sized product split across threads", async () => {
+    const wasm = await backend(2, true);
+    const js = await createComputeBackend({ kind: "js" });
+    const [rows, inDim, outDim] = [64, 576, 1536];
+    const x = filledF32(wasm.allocF32(rows * inDim), 4);
+    const w = filledF32(wasm.allocF32(outDim * inDim), 5);
+    const got = wasm.allocF32(rows * outDim);
+    const want = new Float32Array(rows * outDim);
+    await wasm.matmul(got, x, w, rows, inDim, outDim);
+    await js.matmul(want, x, w, rows, inDim, outDim);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++)
+      worst = Math.max(worst, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it("copies arrays that were not allocated in its memory, and writes the result back", async () => {
+    const b = await backend(2, true);
+    const [rows, inDim, outDim] = [9, 130, 300];
+    const x = filledF32(new Float32Array(rows * inDim), 6);
+    const w = filledF32(new Float32Array(outDim * inDim), 7);
+    const bias = filledF32(new Float32Array(outDim), 8);
+    const out = new Float32Array(rows * outDim);
+    await b.matmul(out, x, w, rows, inDim, outDim, bias);
+    expect(
+      maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim, bias), x, w, rows, inDim, outDim),
+    ).toBeLessThan(1e-5);
+  });
+
+  it("frees arrays back to its heap", async () => {
+    const b = await backend(1, true);
+    const before = b.heapBytes;
+    const scratch = b.allocF32(1000);
+    expect(b.heapBytes).toBe(before + 4032);
+    b.free(scratch);
+    expect(b.heapBytes).toBe(before);
+  });
+
+  it("refuses work after dispose", async () => {
+    const b = await createWasmBackend({ threads: 2 });
+    await b.dispose();
+    await b.dispose();
+    await expect(
+      b.matmul(new Float32Array(1), new Float32Array(1), new Float32Array(1), 1, 1, 1),
+    ).rejects.toThrow(/disposed/);
+  });
+});
