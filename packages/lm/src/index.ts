@@ -1,1 +1,19 @@
-export {};
+export type { KvCache } from "./cache.js";
+export { type Architecture, type ModelConfig, parseHfConfig } from "./config.js";
+export { type GgufFile, type GgufValue, openGguf } from "./formats/gguf.js";
+export { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
+export {
+  openSafetensors,
+  readSafetensors,
+  type TensorToWrite,
+  writeSafetensors,
+} from "./formats/safetensors.js";
+export type { GenerateOptions } from "./generate.js";
+export { convertToGguf, writeModelGguf } from "./gguf-export.js";
+export type { HookSite, SteerSpec } from "./hooks.js";
+export { type LoadModelOptions, loadModel, type Model } from "./load.js";
+export type { ForwardOptions, ForwardResult } from "./model.js";
+export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+export { BUILTIN_MODELS } from "./sources/builtin.js";
+export type { DownloadProgress } from "./sources/hub.js";
+export type { ChatMessage, Tokenizer } from "./tokenizer.js";

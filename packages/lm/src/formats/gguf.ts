@@ -1,0 +1,325 @@
+import { type FileHandle, open } from "node:fs/promises";
+import { PvaError } from "@pva/core";
+import { decodeBf16, decodeF16, f16DecodeTable } from "./half-float.js";
+import {
+  assertFinite,
+  elementCount,
+  readExactly,
+  type StoredTensor,
+  type TensorStore,
+} from "./tensor-store.js";
+
+/**
+ * GGUF (v2/v3): magic "GGUF", version u32, tensor count u64, metadata count u64, metadata
+ * key/values, tensor infos (name, dims fastest-first, ggml type, offset), then tensor data at
+ * `general.alignment` (default 32). We expose shapes row-major, i.e. the dims reversed.
+ */
+
+export const GGML_TYPE = { F32: 0, F16: 1, Q8_0: 8, BF16: 30 } as const;
+export type GgmlTypeName = keyof typeof GGML_TYPE;
+const GGML_TYPE_NAMES = new Map<number, GgmlTypeName>(
+  Object.entries(GGML_TYPE).map(([k, v]) => [v, k as GgmlTypeName]),
+);
+/** Q8_0 packs 32 weights as an f16 scale followed by 32 int8 values. */
+export const Q8_0_BLOCK = 32;
+export const Q8_0_BLOCK_BYTES = 34;
+
+export const GGUF_VALUE_TYPE = {
+  u8: 0,
+  i8: 1,
+  u16: 2,
+  i16: 3,
+  u32: 4,
+  i32: 5,
+  f32: 6,
+  bool: 7,
+  string: 8,
+  array: 9,
+  u64: 10,
+  i64: 11,
+  f64: 12,
+} as const;
+
+export type GgufScalar = number | bigint | boolean | string;
+export type GgufValue = GgufScalar | GgufScalar[];
+
+export interface GgufTensorInfo extends StoredTensor {
+  ggmlType: number;
+  offset: number;
+  byteLength: number;
+}
+
+export interface GgufFile extends TensorStore {
+  readonly version: number;
+  readonly metadata: Map<string, GgufValue>;
+  readonly tensors: GgufTensorInfo[];
+}
+
+const MAX_STRING_BYTES = 64 * 1024 * 1024;
+const READ_CHUNK = 1 << 20;
+
+function fail(file: string, what: string, message: string): never {
+  throw new PvaError(`${file}: ${what}: ${message}`, "E_MODEL_FILE");
+}
+
+function tensorByteLength(ggmlType: number, count: number, file: string, name: string): number {
+  switch (ggmlType) {
+    case GGML_TYPE.F32:
+      return count * 4;
+    case GGML_TYPE.F16:
+    case GGML_TYPE.BF16:
+      return count * 2;
+    case GGML_TYPE.Q8_0:
+      if (count % Q8_0_BLOCK !== 0)
+        fail(file, `tensor ${name}`, `Q8_0 needs a multiple of ${Q8_0_BLOCK} elements, has ${count}`);
+      return (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
+    default:
+      fail(file, `tensor ${name}`, `ggml type ${ggmlType} is not supported (F32, F16, BF16, Q8_0 are)`);
+  }
+}
+
+/** Pulls the header through a growing window so a multi-megabyte vocabulary needs no full-file read. */
+class HeaderCursor {
+  private buffer = new Uint8Array(0);
+  private bufferStart = 0;
+  position = 0;
+  private readonly decoder = new TextDecoder("utf-8", { fatal: false });
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly size: number,
+    private readonly file: string,
+  ) {}
+
+  private async ensure(n: number, what: string): Promise<DataView> {
+    if (this.position + n > this.size)
+      fail(
+        this.file,
+        what,
+        `needs bytes up to ${this.position + n} but the file has ${this.size} (truncated or corrupt)`,
+      );
+    const end = this.position + n;
+    if (this.position < this.bufferStart || end > this.bufferStart + this.buffer.length) {
+      const length = Math.min(Math.max(n, READ_CHUNK), this.size - this.position);
+      this.buffer = new Uint8Array(length);
+      this.bufferStart = this.position;
+      await readExactly(this.handle, this.buffer, this.position, this.file, what);
+    }
+    const view = new DataView(this.buffer.buffer, this.position - this.bufferStart, n);
+    this.position = end;
+    return view;
+  }
+
+  async u32(what: string): Promise<number> {
+    return (await this.ensure(4, what)).getUint32(0, true);
+  }
+
+  async u64(what: string): Promise<number> {
+    const v = (await this.ensure(8, what)).getBigUint64(0, true);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail(this.file, what, `count ${v} is implausibly large`);
+    return Number(v);
+  }
+
+  async string(what: string): Promise<string> {
+    const length = await this.u64(what);
+    if (length > MAX_STRING_BYTES) fail(this.file, what, `string of ${length} bytes is implausibly long`);
+    const view = await this.ensure(length, what);
+    return this.decoder.decode(new Uint8Array(view.buffer, view.byteOffset, length));
+  }
+
+  async scalar(type: number, what: string): Promise<GgufScalar> {
+    const T = GGUF_VALUE_TYPE;
+    switch (type) {
+      case T.u8:
+        return (await this.ensure(1, what)).getUint8(0);
+      case T.i8:
+        return (await this.ensure(1, what)).getInt8(0);
+      case T.u16:
+        return (await this.ensure(2, what)).getUint16(0, true);
+      case T.i16:
+        return (await this.ensure(2, what)).getInt16(0, true);
+      case T.u32:
+        return (await this.ensure(4, what)).getUint32(0, true);
+      case T.i32:
+        return (await this.ensure(4, what)).getInt32(0, true);
+      case T.f32:
+        return (await this.ensure(4, what)).getFloat32(0, true);
+      case T.bool:
+        return (await this.ensure(1, what)).getUint8(0) !== 0;
+      case T.string:
+        return this.string(what);
+      case T.u64:
+        return safeNumber((await this.ensure(8, what)).getBigUint64(0, true));
+      case T.i64:
+        return safeNumber((await this.ensure(8, what)).getBigInt64(0, true));
+      case T.f64:
+        return (await this.ensure(8, what)).getFloat64(0, true);
+      default:
+        fail(this.file, what, `unknown metadata value type ${type}`);
+    }
+  }
+
+  async value(what: string): Promise<GgufValue> {
+    const type = await this.u32(what);
+    if (type !== GGUF_VALUE_TYPE.array) return this.scalar(type, what);
+    const itemType = await this.u32(what);
+    const count = await this.u64(what);
+    // Every element takes at least one byte, so a count beyond the file size is corruption, not a loop to run.
+    if (count > this.size - this.position) fail(this.file, what, `array of ${count} items exceeds the file`);
+    if (itemType === GGUF_VALUE_TYPE.array) fail(this.file, what, "nested arrays are not supported");
+    const items: GgufScalar[] = new Array(count);
+    for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType, what);
+    return items;
+  }
+}
+
+function safeNumber(v: bigint): number | bigint {
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** Opens a GGUF file: parses and checks the whole header; tensors are read on demand. */
+export async function openGguf(file: string): Promise<GgufFile> {
+  const handle = await open(file, "r").catch((e: NodeJS.ErrnoException) =>
+    fail(file, "open", e.code === "ENOENT" ? "no such file" : e.message),
+  );
+  try {
+    const size = (await handle.stat()).size;
+    const cursor = new HeaderCursor(handle, size, file);
+    const magic = await cursor.u32("magic");
+    if (magic !== 0x46554747) fail(file, "magic", "not a GGUF file");
+    const version = await cursor.u32("version");
+    if (version !== 2 && version !== 3)
+      fail(file, "version", `GGUF version ${version} is not supported (2 and 3 are)`);
+    const tensorCount = await cursor.u64("tensor count");
+    const kvCount = await cursor.u64("metadata count");
+    if (tensorCount > size / 24 || kvCount > size / 12)
+      fail(file, "header", "tensor or metadata count exceeds the file");
+    const metadata = new Map<string, GgufValue>();
+    for (let i = 0; i < kvCount; i++) {
+      const key = await cursor.string(`metadata[${i}] key`);
+      metadata.set(key, await cursor.value(`metadata ${key}`));
+    }
+    const infos: { name: string; dims: number[]; ggmlType: number; offset: number }[] = [];
+    for (let i = 0; i < tensorCount; i++) {
+      const name = await cursor.string(`tensor info ${i} name`);
+      const nDims = await cursor.u32(`tensor ${name} dims`);
+      if (nDims > 4) fail(file, `tensor ${name}`, `${nDims} dimensions (at most 4)`);
+      const dims: number[] = [];
+      for (let d = 0; d < nDims; d++) dims.push(await cursor.u64(`tensor ${name} dims`));
+      const ggmlType = await cursor.u32(`tensor ${name} type`);
+      const offset = await cursor.u64(`tensor ${name} offset`);
+      infos.push({ name, dims, ggmlType, offset });
+    }
+    const alignment = Number(metadata.get("general.alignment") ?? 32);
+    if (!Number.isInteger(alignment) || alignment <= 0)
+      fail(file, "general.alignment", `invalid ${alignment}`);
+    const dataStart = Math.ceil(cursor.position / alignment) * alignment;
+    const tensors: GgufTensorInfo[] = infos.map(({ name, dims, ggmlType, offset }) => {
+      const shape = [...dims].reverse();
+      const count = elementCount(shape);
+      const byteLength = tensorByteLength(ggmlType, count, file, name);
+      if (dataStart + offset + byteLength > size)
+        fail(
+          file,
+          `tensor ${name}`,
+          `data ends at byte ${dataStart + offset + byteLength} but the file has ${size} (truncated?)`,
+        );
+      return {
+        name,
+        shape,
+        dtype: GGML_TYPE_NAMES.get(ggmlType) ?? String(ggmlType),
+        ggmlType,
+        offset: dataStart + offset,
+        byteLength,
+      };
+    });
+    const byName = new Map(tensors.map((t) => [t.name, t]));
+    return {
+      source: file,
+      version,
+      metadata,
+      tensors,
+      names: () => tensors.map((t) => t.name),
+      info: (name) => {
+        const t = byName.get(name);
+        return t && { name: t.name, shape: t.shape, dtype: t.dtype };
+      },
+      readInto: async (name, out) => {
+        const t = byName.get(name);
+        if (!t) fail(file, `tensor ${name}`, "missing");
+        await readTensor(handle, file, t, out);
+      },
+      close: () => handle.close(),
+    };
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+}
+
+async function readTensor(
+  handle: FileHandle,
+  file: string,
+  t: GgufTensorInfo,
+  out: Float32Array,
+): Promise<void> {
+  const count = elementCount(t.shape);
+  const where = `tensor ${t.name}`;
+  if (out.length !== count) fail(file, where, `expected ${out.length} elements, file has ${count}`);
+  if (t.ggmlType === GGML_TYPE.F32) {
+    await readExactly(handle, new Uint8Array(out.buffer, out.byteOffset, count * 4), t.offset, file, where);
+  } else if (t.ggmlType === GGML_TYPE.F16 || t.ggmlType === GGML_TYPE.BF16) {
+    const decode = t.ggmlType === GGML_TYPE.F16 ? decodeF16 : decodeBf16;
+    const chunk = new Uint8Array(Math.min(READ_CHUNK, count * 2));
+    for (let done = 0; done < count; ) {
+      const n = Math.min(chunk.length / 2, count - done);
+      const view = chunk.subarray(0, n * 2);
+      await readExactly(handle, view, t.offset + done * 2, file, where);
+      decode(view, out, done, n);
+      done += n;
+    }
+  } else {
+    const blocks = count / Q8_0_BLOCK;
+    const blocksPerChunk = Math.floor(READ_CHUNK / Q8_0_BLOCK_BYTES);
+    const chunk = new Uint8Array(Math.min(blocksPerChunk, blocks) * Q8_0_BLOCK_BYTES);
+    const table = f16DecodeTable();
+    for (let done = 0; done < blocks; ) {
+      const n = Math.min(blocksPerChunk, blocks - done);
+      const view = chunk.subarray(0, n * Q8_0_BLOCK_BYTES);
+      await readExactly(handle, view, t.offset + done * Q8_0_BLOCK_BYTES, file, where);
+      dequantizeQ8_0(view, n, out, done * Q8_0_BLOCK, table);
+      done += n;
+    }
+  }
+  assertFinite(out, file, t.name);
+}
+
+function dequantizeQ8_0(
+  bytes: Uint8Array,
+  blocks: number,
+  out: Float32Array,
+  outOffset: number,
+  f16: Float32Array,
+): void {
+  const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  for (let b = 0; b < blocks; b++) {
+    const base = b * Q8_0_BLOCK_BYTES;
+    const scale = f16[bytes[base] | (bytes[base + 1] << 8)];
+    const o = outOffset + b * Q8_0_BLOCK;
+    for (let i = 0; i < Q8_0_BLOCK; i++) out[o + i] = scale * signed[base + 2 + i];
+  }
+}
+
+/** Metadata lookup that names the file and key when a required value is missing or mistyped. */
+export function ggufNumber(gguf: GgufFile, key: string, fallback?: number): number {
+  const v = gguf.metadata.get(key);
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== "number")
+    fail(gguf.source, `metadata ${key}`, v === undefined ? "missing" : `expected a number, got ${typeof v}`);
+  return v;
+}
+
+export function ggufString(gguf: GgufFile, key: string): string | undefined {
+  const v = gguf.metadata.get(key);
+  return typeof v === "string" ? v : undefined;
+}

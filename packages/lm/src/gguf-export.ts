@@ -1,0 +1,126 @@
+import { gpt2GgufTensors } from "./architectures/gpt2.js";
+import { llamaGgufTensors } from "./architectures/llama.js";
+import { llama3FreqFactors, type ModelConfig } from "./config.js";
+import { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
+import { createComputeBackend } from "./kernels/index.js";
+import { loadHfFolder } from "./load.js";
+import type { ModelWeights } from "./weights.js";
+
+export interface GgufExport {
+  config: ModelConfig;
+  weights: ModelWeights;
+  /** The model's tokenizer.json (byte-level BPE): its vocabulary and merges go into the GGUF. */
+  tokenizerJson: Record<string, unknown>;
+  chatTemplate?: string | null;
+  /** Storage type of the large matrices; norms, biases and positions stay F32. */
+  type: GgufTensorToWrite["type"];
+}
+
+/** Writes a model as GGUF the way llama.cpp's convert_hf_to_gguf.py lays it out. */
+export async function writeModelGguf(file: string, m: GgufExport): Promise<void> {
+  const c = m.config;
+  const arch = c.architecture;
+  const u32 = (key: string, value: number): GgufMetadataEntry => ({
+    key: `${arch}.${key}`,
+    type: "u32",
+    value,
+  });
+  const f32 = (key: string, value: number): GgufMetadataEntry => ({
+    key: `${arch}.${key}`,
+    type: "f32",
+    value,
+  });
+  const metadata: GgufMetadataEntry[] = [
+    { key: "general.architecture", type: "string", value: arch },
+    { key: "general.name", type: "string", value: "pva-export" },
+    { key: "general.alignment", type: "u32", value: 32 },
+    u32("context_length", c.maxPositions),
+    u32("embedding_length", c.hiddenSize),
+    u32("block_count", c.numLayers),
+    u32("feed_forward_length", c.intermediateSize),
+    u32("attention.head_count", c.numHeads),
+  ];
+  if (arch === "gpt2") metadata.push(f32("attention.layer_norm_epsilon", c.normEps));
+  else
+    metadata.push(
+      u32("attention.head_count_kv", c.numKvHeads),
+      f32("attention.layer_norm_rms_epsilon", c.normEps),
+      f32("rope.freq_base", c.ropeTheta),
+      u32("rope.dimension_count", c.headDim),
+    );
+  metadata.push(...tokenizerMetadata(m.tokenizerJson, c));
+  if (m.chatTemplate)
+    metadata.push({ key: "tokenizer.chat_template", type: "string", value: m.chatTemplate });
+  const tensors =
+    arch === "gpt2"
+      ? gpt2GgufTensors(m.weights, c, m.type)
+      : llamaGgufTensors(
+          m.weights,
+          c,
+          m.type,
+          c.ropeScaling?.type === "llama3" ? llama3FreqFactors(c) : null,
+        );
+  await writeGguf(file, metadata, tensors);
+}
+
+function tokenizerMetadata(tokenizerJson: Record<string, unknown>, c: ModelConfig): GgufMetadataEntry[] {
+  const model = tokenizerJson.model as {
+    vocab: Record<string, number>;
+    merges: (string | [string, string])[];
+  };
+  const added = (tokenizerJson.added_tokens ?? []) as { id: number; content: string; special?: boolean }[];
+  const tokens = new Array<string>(c.vocabSize);
+  for (const [token, id] of Object.entries(model.vocab)) if (id < c.vocabSize) tokens[id] = token;
+  for (const t of added) if (t.id < c.vocabSize) tokens[t.id] = t.content;
+  // llama.cpp needs one unique string per embedding row; pad unused rows.
+  for (let id = 0; id < c.vocabSize; id++) tokens[id] ??= `[PAD${id}]`;
+  const specials = new Set(added.filter((t) => t.special !== false).map((t) => t.id));
+  const entries: GgufMetadataEntry[] = [
+    { key: "tokenizer.ggml.model", type: "string", value: "gpt2" },
+    { key: "tokenizer.ggml.tokens", type: "array", itemType: "string", value: tokens },
+    {
+      key: "tokenizer.ggml.token_type",
+      type: "array",
+      itemType: "i32",
+      value: tokens.map((_, id) => (specials.has(id) ? 3 : 1)),
+    },
+    {
+      key: "tokenizer.ggml.merges",
+      type: "array",
+      itemType: "string",
+      value: model.merges.map((m) => (Array.isArray(m) ? m.join(" ") : m)),
+    },
+  ];
+  // Token ids are passed in directly; never let llama.cpp add BOS/EOS on its own.
+  entries.push(
+    { key: "tokenizer.ggml.add_bos_token", type: "bool", value: false },
+    { key: "tokenizer.ggml.add_eos_token", type: "bool", value: false },
+  );
+  if (c.bosTokenId !== null)
+    entries.push({ key: "tokenizer.ggml.bos_token_id", type: "u32", value: c.bosTokenId });
+  if (c.eosTokenId !== null)
+    entries.push({ key: "tokenizer.ggml.eos_token_id", type: "u32", value: c.eosTokenId });
+  return entries;
+}
+
+/** Converts an HF model folder to a GGUF file (as llama.cpp's converter would), e.g. to run it in llama.cpp. */
+export async function convertToGguf(
+  dir: string,
+  file: string,
+  opts: { type: GgufTensorToWrite["type"] },
+): Promise<void> {
+  const backend = await createComputeBackend({ kind: "js" });
+  try {
+    const { config, weights, tokenizerFiles } = await loadHfFolder(dir, backend);
+    const template = tokenizerFiles.tokenizerConfig.chat_template;
+    await writeModelGguf(file, {
+      config,
+      weights,
+      tokenizerJson: tokenizerFiles.tokenizerJson,
+      chatTemplate: typeof template === "string" ? template : null,
+      type: opts.type,
+    });
+  } finally {
+    await backend.dispose();
+  }
+}

@@ -1,0 +1,140 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PvaError } from "@pva/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSafetensors, writeSafetensors } from "./formats/safetensors.js";
+import { loadModel } from "./load.js";
+import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-lm-load-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const spec: RandomCheckpointSpec = {
+  architecture: "llama",
+  hiddenSize: 32,
+  numLayers: 1,
+  numHeads: 2,
+  numKvHeads: 1,
+  intermediateSize: 64,
+  vocabSize: 300,
+  maxPositions: 64,
+  seed: "load-test",
+  initStd: 0.2,
+};
+
+async function errorOf(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (e: Error) => e,
+  );
+}
+
+describe("builtin models", () => {
+  it("writes random-tiny once into the cache dir and marks it as random", async () => {
+    const cacheDir = join(dir, "cache");
+    const first = await loadModel("builtin:random-tiny", { cacheDir });
+    expect(first.builtinRandom).toBe(true);
+    expect(first.config).toMatchObject({
+      architecture: "llama",
+      hiddenSize: 64,
+      numLayers: 4,
+      vocabSize: 1024,
+    });
+    const weights = join(cacheDir, "builtin", "random-tiny-v1", "model.safetensors");
+    const written = (await stat(weights)).mtimeMs;
+    const second = await loadModel("builtin:random-tiny", { cacheDir });
+    expect((await stat(weights)).mtimeMs).toBe(written);
+    expect(second.hash).toBe(first.hash);
+    expect(second.hash).toMatch(/^[0-9a-f]{64}$/);
+    await first.dispose();
+    await second.dispose();
+  });
+
+  it("honours PVA_CACHE_DIR and rejects unknown names", async () => {
+    const previous = process.env.PVA_CACHE_DIR;
+    process.env.PVA_CACHE_DIR = join(dir, "env-cache");
+    try {
+      const model = await loadModel("builtin:random-tiny");
+      await stat(join(dir, "env-cache", "builtin", "random-tiny-v1", "config.json"));
+      await model.dispose();
+    } finally {
+      if (previous === undefined) delete process.env.PVA_CACHE_DIR;
+      else process.env.PVA_CACHE_DIR = previous;
+    }
+    const error = await errorOf(loadModel("builtin:random-7b", { cacheDir: dir }));
+    expect(error).toBeInstanceOf(PvaError);
+    expect(error.message).toMatch(
+      /builtin:random-7b: unknown builtin model \(known: builtin:random-tiny, builtin:random-135m\)/,
+    );
+  });
+});
+
+describe("local folders", () => {
+  it("loads BF16 and F16 checkpoints close to the F32 one", async () => {
+    await writeRandomCheckpoint(join(dir, "f32"), spec);
+    await writeRandomCheckpoint(join(dir, "bf16"), { ...spec, dtype: "BF16" });
+    const tokens = [1, 50, 60, 70, 80];
+    const exact = await loadModel(join(dir, "f32"), { backend: "js" });
+    const half = await loadModel(join(dir, "bf16"), { backend: "js" });
+    expect(half.builtinRandom).toBe(false);
+    expect(half.hash).not.toBe(exact.hash);
+    const a = (await exact.forward(tokens)).logits;
+    const b = (await half.forward(tokens)).logits;
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(0.1);
+  });
+
+  it("names the file and tensor when a checkpoint is broken", async () => {
+    const broken = join(dir, "broken");
+    await writeRandomCheckpoint(broken, spec);
+    const file = join(broken, "model.safetensors");
+    const { tensors } = await readSafetensors(file);
+    const rewrite = async (edit: (t: typeof tensors) => void) => {
+      const copy = new Map(tensors);
+      edit(copy);
+      await writeSafetensors(file, copy);
+    };
+
+    await rewrite((t) => t.delete("model.layers.0.mlp.up_proj.weight"));
+    expect((await errorOf(loadModel(broken))).message).toBe(
+      `${file}: tensor model.layers.0.mlp.up_proj.weight: missing`,
+    );
+
+    await rewrite((t) => t.set("model.norm.weight", { shape: [31], data: new Float32Array(31) }));
+    expect((await errorOf(loadModel(broken))).message).toBe(
+      `${file}: tensor model.norm.weight: shape [31], expected [32]`,
+    );
+
+    await rewrite((t) => {
+      const data = t.get("model.layers.0.self_attn.v_proj.weight")!.data.slice();
+      data[5] = Number.POSITIVE_INFINITY;
+      t.set("model.layers.0.self_attn.v_proj.weight", { shape: [16, 32], data });
+    });
+    expect((await errorOf(loadModel(broken))).message).toMatch(
+      /tensor model.layers.0.self_attn.v_proj.weight: non-finite value Infinity at element 5/,
+    );
+
+    const config = JSON.parse(await readFile(join(broken, "config.json"), "utf8"));
+    await writeFile(
+      join(broken, "config.json"),
+      JSON.stringify({ ...config, model_type: "falcon", architectures: ["FalconForCausalLM"] }),
+    );
+    expect((await errorOf(loadModel(broken))).message).toMatch(
+      /config.json: model_type: unsupported architecture "falcon"/,
+    );
+
+    expect((await errorOf(loadModel(join(dir, "nowhere")))).message).toMatch(
+      /nowhere: no such file or folder/,
+    );
+  });
+});

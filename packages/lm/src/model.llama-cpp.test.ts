@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRng } from "@pva/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { convertToGguf } from "./gguf-export.js";
+import { loadModel, type Model } from "./load.js";
+import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+import {
+  argmaxRow,
+  llamaCppLastTokenEmbedding,
+  llamaCppNextTokenLogProbs,
+  logSoftmaxRows,
+  maxLogProbDifference,
+} from "./testing/llama-cpp-reference.js";
+
+/**
+ * The proof of the forward pass: small random models written as an HF folder and as GGUF, run
+ * both here and in llama.cpp, must give the same next-token distribution at every position.
+ */
+
+const base = {
+  hiddenSize: 64,
+  numLayers: 2,
+  numHeads: 4,
+  intermediateSize: 128,
+  vocabSize: 320,
+  maxPositions: 128,
+  initStd: 0.15,
+};
+const MODELS: Record<string, RandomCheckpointSpec> = {
+  "llama-gqa": {
+    ...base,
+    architecture: "llama",
+    numKvHeads: 2,
+    tieWordEmbeddings: false,
+    seed: "oracle-llama",
+  },
+  "llama3-rope-scaling": {
+    ...base,
+    architecture: "llama",
+    numKvHeads: 1,
+    seed: "oracle-llama3",
+    ropeTheta: 500000,
+    ropeScaling: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 64 },
+  },
+  "qwen2-qkv-bias": { ...base, architecture: "qwen2", numKvHeads: 2, seed: "oracle-qwen2" },
+  gpt2: { ...base, architecture: "gpt2", intermediateSize: 256, seed: "oracle-gpt2" },
+};
+
+let dir: string;
+const tokens = (() => {
+  const rng = createRng("oracle-tokens");
+  return Array.from({ length: 24 }, () => rng.int(base.vocabSize));
+})();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-lm-oracle-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function ourLogProbs(model: Model): Promise<Float64Array[]> {
+  const { logits } = await model.forward(tokens, { logits: "all" });
+  return logSoftmaxRows(logits, model.config.vocabSize);
+}
+
+describe.each(Object.entries(MODELS))("%s against llama.cpp", (name, spec) => {
+  const folder = () => join(dir, name);
+  const gguf = (type: string) => join(dir, `${name}.${type}.gguf`);
+
+  it("matches llama.cpp's next-token log-probs at every position (F32)", async () => {
+    await writeRandomCheckpoint(folder(), spec);
+    await convertToGguf(folder(), gguf("f32"), { type: "F32" });
+    const model = await loadModel(folder(), { backend: "js" });
+    const ours = await ourLogProbs(model);
+    const reference = await llamaCppNextTokenLogProbs(gguf("f32"), tokens, spec.vocabSize);
+    const diff = maxLogProbDifference(reference, ours);
+    const agreeing = reference.filter((row, i) => argmaxRow(row) === argmaxRow(ours[i])).length;
+    console.log(
+      `${name}: max |delta log-prob| vs llama.cpp = ${diff.toExponential(2)}, argmax agrees at ${agreeing}/${tokens.length}`,
+    );
+    // GPT-2: llama.cpp's CPU GELU goes through an fp16 table, so only ~1e-2 is reachable (oracle doc).
+    expect(diff).toBeLessThanOrEqual(spec.architecture === "gpt2" ? 1e-2 : 1e-3);
+    expect(agreeing).toBe(tokens.length);
+    // The distributions must be far from uniform, or agreement would prove little.
+    expect(Math.max(...ours.map((row) => Math.max(...row)))).toBeGreaterThan(-Math.log(spec.vocabSize) + 1);
+    await model.dispose();
+  });
+
+  it("loads its own GGUF (F32) to the same logits as the HF folder", async () => {
+    const fromFolder = await loadModel(folder(), { backend: "js" });
+    const fromGguf = await loadModel(gguf("f32"), { backend: "js" });
+    const a = await ourLogProbs(fromFolder);
+    const b = await ourLogProbs(fromGguf);
+    expect(maxLogProbDifference(a, b)).toBeLessThan(1e-5);
+    expect(fromGguf.tokenizer.encode("hello there")).toEqual(fromFolder.tokenizer.encode("hello there"));
+    await fromFolder.dispose();
+    await fromGguf.dispose();
+  });
+
+  // Rounding the weights moves every logit a little; judged on the tokens that carry probability
+  // (p > 1e-4). Q8_0's per-weight error (~0.6% of a block's max) is ~10x F16's (2^-11), and these
+  // random models have large logits, so its bound is loose; its decoding is checked exactly in gguf.test.ts.
+  it.each([
+    ["F16", 1e-2, 0],
+    ["Q8_0", 3e-1, 4],
+  ] as const)("loads a %s GGUF close to the F32 model", async (type, tolerance, argmaxFlips) => {
+    await convertToGguf(folder(), gguf(type), { type });
+    const exact = await ourLogProbs(await loadModel(folder(), { backend: "js" }));
+    const quantized = await ourLogProbs(await loadModel(gguf(type), { backend: "js" }));
+    const diff = maxLogProbDifference(exact, quantized, Math.log(1e-4));
+    const agreeing = exact.filter((row, i) => argmaxRow(row) === argmaxRow(quantized[i])).length;
+    console.log(
+      `${name}: ${type} vs F32 max |delta log-prob| (p > 1e-4) = ${diff.toExponential(2)}, argmax ${agreeing}/${tokens.length}`,
+    );
+    expect(diff).toBeLessThan(tolerance);
+    expect(diff).toBeGreaterThan(0);
+    expect(agreeing).toBeGreaterThanOrEqual(tokens.length - argmaxFlips);
+  });
+});
+
+describe("capture vs llama.cpp's embedding", () => {
+  it("ln_final.hook_normalized at the last token equals llama.cpp's last-token embedding", async () => {
+    const name = "llama-gqa";
+    const model = await loadModel(join(dir, name), { backend: "js" });
+    const { captures } = await model.forward(tokens, {
+      capture: ["ln_final.hook_normalized"],
+      logits: "none",
+    });
+    const h = model.config.hiddenSize;
+    const ours = captures.get("ln_final.hook_normalized")!.subarray((tokens.length - 1) * h);
+    const reference = await llamaCppLastTokenEmbedding(join(dir, `${name}.f32.gguf`), tokens);
+    expect(reference.length).toBe(h);
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < h; i++) {
+      worst = Math.max(worst, Math.abs(reference[i] - ours[i]));
+      scale = Math.max(scale, Math.abs(reference[i]));
+    }
+    console.log(`embedding: max |delta| = ${worst.toExponential(2)} (max |value| ${scale.toFixed(2)})`);
+    // The embedding context uses llama.cpp's default F16 KV cache, so agreement is ~1e-3 relative, not exact.
+    expect(worst / scale).toBeLessThan(1e-2);
+  });
+});

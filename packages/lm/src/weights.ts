@@ -1,0 +1,97 @@
+import { PvaError } from "@pva/core";
+import { elementCount, type TensorStore } from "./formats/tensor-store.js";
+import type { ComputeBackend } from "./kernels/index.js";
+
+/**
+ * The weights of one model in Hugging Face orientation: every linear weight is [out, in]
+ * row-major, Q/K rows in HF's "two halves per head" rotary layout, whatever file they came from.
+ */
+export interface LayerWeights {
+  attnNorm: Float32Array;
+  attnNormBias: Float32Array | null;
+  wq: Float32Array;
+  wk: Float32Array;
+  wv: Float32Array;
+  wo: Float32Array;
+  bq: Float32Array | null;
+  bk: Float32Array | null;
+  bv: Float32Array | null;
+  bo: Float32Array | null;
+  mlpNorm: Float32Array;
+  mlpNormBias: Float32Array | null;
+  /** SwiGLU gate (llama family); null for GELU MLPs. */
+  wGate: Float32Array | null;
+  wUp: Float32Array;
+  wDown: Float32Array;
+  bUp: Float32Array | null;
+  bDown: Float32Array | null;
+}
+
+export interface ModelWeights {
+  tokenEmbedding: Float32Array;
+  positionEmbedding: Float32Array | null;
+  layers: LayerWeights[];
+  finalNorm: Float32Array;
+  finalNormBias: Float32Array | null;
+  /** [vocab, hidden]; the same array as tokenEmbedding when embeddings are tied. */
+  lmHead: Float32Array;
+}
+
+/** Reads tensors by name into backend memory, checking each one's shape against the config. */
+export class WeightReader {
+  constructor(
+    readonly store: TensorStore,
+    private readonly backend: ComputeBackend,
+  ) {}
+
+  has(name: string): boolean {
+    return this.store.info(name) !== undefined;
+  }
+
+  /** Reads `name`, which must have `shape` (or, with `acceptTransposed`, its 2-D transpose as stored). */
+  async read(name: string, shape: number[]): Promise<Float32Array> {
+    const info = this.store.info(name);
+    if (!info) throw new PvaError(`${this.store.source}: tensor ${name}: missing`, "E_MODEL_FILE");
+    if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))
+      throw new PvaError(
+        `${this.store.source}: tensor ${name}: shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(shape)}`,
+        "E_MODEL_FILE",
+      );
+    const out = this.backend.allocF32(elementCount(shape));
+    await this.store.readInto(name, out);
+    return out;
+  }
+
+  async readOptional(name: string, shape: number[]): Promise<Float32Array | null> {
+    return this.has(name) ? this.read(name, shape) : null;
+  }
+
+  /** Reads a stored [rows, cols] tensor and returns it transposed to [cols, rows] (GPT-2 Conv1D). */
+  async readTransposed(name: string, storedShape: [number, number]): Promise<Float32Array> {
+    const stored = await this.readScratch(name, storedShape);
+    const [rows, cols] = storedShape;
+    const out = this.backend.allocF32(rows * cols);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = stored[r * cols + c];
+    return out;
+  }
+
+  /** Reads into temporary memory (for tensors that must be rearranged before use). */
+  async readScratch(name: string, shape: number[]): Promise<Float32Array> {
+    const info = this.store.info(name);
+    if (!info) throw new PvaError(`${this.store.source}: tensor ${name}: missing`, "E_MODEL_FILE");
+    if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))
+      throw new PvaError(
+        `${this.store.source}: tensor ${name}: shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(shape)}`,
+        "E_MODEL_FILE",
+      );
+    const out = new Float32Array(elementCount(shape));
+    await this.store.readInto(name, out);
+    return out;
+  }
+
+  copyToBackend(values: Float32Array): Float32Array {
+    const out = this.backend.allocF32(values.length);
+    out.set(values);
+    return out;
+  }
+}
