@@ -7,6 +7,8 @@ export {
   POSITIVE_CLUSTERS,
   vectorGeometry,
 } from "./geometry.js";
+export { type ProbeOptions, type ProbeReadout, probeScores, unitRows } from "./probe.js";
+export { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 export {
   type ActivationModel,
   defaultLayer,
@@ -16,6 +18,7 @@ export {
 } from "./residual-activations.js";
 export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
+export { type ImportOptions, loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 export {
   DEFAULT_NEUTRAL_VARIANCE_SHARE,
   DEFAULT_TOKEN_OFFSET,

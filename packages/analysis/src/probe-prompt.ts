@@ -1,0 +1,49 @@
+import { PvaError } from "@pva/core";
+
+/** The study's probe prompt; `{activity}` is replaced by the activity text. */
+export const DEFAULT_PROBE_TEMPLATE = "Human: How would you feel about {activity}?\n\nAssistant:";
+
+const SLOT = "{activity}";
+
+/**
+ * The probe prompt for one activity and the character span the activity occupies in it. The span is
+ * known by construction (where the slot was), never found by searching the text, so an activity
+ * whose words also occur in the template is still located exactly.
+ */
+export function probePrompt(template: string, activity: string): { text: string; span: [number, number] } {
+  const at = template.indexOf(SLOT);
+  if (at < 0 || template.indexOf(SLOT, at + 1) >= 0)
+    throw new PvaError(
+      `probe.template: expected exactly one ${SLOT} slot, got ${JSON.stringify(template)}`,
+      "bad-template",
+    );
+  return {
+    text: template.slice(0, at) + activity + template.slice(at + SLOT.length),
+    span: [at, at + activity.length],
+  };
+}
+
+/**
+ * Token positions [start, end) whose character offsets overlap the span. A BPE token that carries
+ * the space before the first word (" explain") overlaps and belongs to the activity; special
+ * tokens have empty offsets and never do.
+ */
+export function tokenSpan(
+  offsets: readonly [number, number][],
+  span: [number, number],
+): { start: number; end: number } {
+  let start = -1;
+  let end = -1;
+  offsets.forEach(([from, to], i) => {
+    if (to > from && from < span[1] && to > span[0]) {
+      if (start < 0) start = i;
+      end = i + 1;
+    }
+  });
+  if (start < 0)
+    throw new PvaError(
+      `probe: no token covers characters ${span[0]}..${span[1]} of the prompt`,
+      "empty-span",
+    );
+  return { start, end };
+}
