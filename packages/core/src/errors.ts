@@ -12,14 +12,17 @@ export class PvaError extends Error {
   }
 }
 
-/** A problem in a file the user gave us: `${file}: ${path}: ${expectation}`. */
+/**
+ * A problem in a file the user gave us: `${file}: ${path}: ${expectation}`. An empty path (the
+ * file as a whole: missing, unreadable) gives `${file}: ${expectation}`.
+ */
 export class InputError extends PvaError {
   readonly file: string;
   readonly path: string;
   readonly expectation: string;
 
   constructor(file: string, path: string, expectation: string) {
-    super(`${file}: ${path}: ${expectation}`, "E_INPUT");
+    super(path === "" ? `${file}: ${expectation}` : `${file}: ${path}: ${expectation}`, "E_INPUT");
     this.name = "InputError";
     this.file = file;
     this.path = path;

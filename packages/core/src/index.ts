@@ -11,7 +11,10 @@ export {
 export { InputError, PvaError } from "./errors.js";
 export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
 export { formatIssuePath } from "./issue-path.js";
+export { loadActivities } from "./load-activities.js";
+export { type LoadedStudy, loadStudy } from "./load-study.js";
 export { parseWithSchema } from "./parse-with-schema.js";
+export { readJsonFile } from "./read-json-file.js";
 export { createRng, type Rng } from "./rng.js";
 export {
   type Activity,
@@ -71,3 +74,6 @@ export {
   StudyConfigSchema,
   VectorsConfigSchema,
 } from "./schemas/study-config.js";
+export { RunStore } from "./store.js";
+export { studyActivities, studyEmotions } from "./study-selection.js";
+export { writeJsonAtomic } from "./write-json-atomic.js";

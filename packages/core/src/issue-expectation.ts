@@ -3,7 +3,10 @@ import { formatIssuePath } from "./issue-path.js";
 
 /** One zod issue, reduced to what a user needs: where (path) and what was expected. */
 export interface IssueReport {
+  /** `activities[12].category` */
   path: string;
+  /** The same path as keys and indices, for callers that name places differently (CSV lines). */
+  segments: PropertyKey[];
   expectation: string;
 }
 
@@ -113,16 +116,24 @@ export function reportIssue(issue: Issue, data: unknown, prefix: readonly Proper
     // Point at the misspelt key itself: `elicitaton: unknown key`.
     const [only] = issue.keys;
     if (issue.keys.length === 1 && only !== undefined)
-      return { path: formatIssuePath([...fullPath, only]), expectation: "unknown key; check its spelling" };
+      return {
+        path: formatIssuePath([...fullPath, only]),
+        segments: [...fullPath, only],
+        expectation: "unknown key; check its spelling",
+      };
     const keys = issue.keys.map((k) => JSON.stringify(k)).join(", ");
-    return { path: formatIssuePath(fullPath), expectation: `unknown keys ${keys}; check their spelling` };
+    return {
+      path: formatIssuePath(fullPath),
+      segments: fullPath,
+      expectation: `unknown keys ${keys}; check their spelling`,
+    };
   }
   const path = formatIssuePath(fullPath);
   // Schema authors write their own messages in the same "expected ..." voice; zod's defaults
   // ("Invalid input: ...") are replaced by the generic wording below.
   if (issue.code === "custom" || issue.message.startsWith("expected ")) {
-    return { path, expectation: issue.message };
+    return { path, segments: fullPath, expectation: issue.message };
   }
   const got = describeValue(valueAt(data, fullPath));
-  return { path, expectation: `expected ${expected(issue)}, got ${got}` };
+  return { path, segments: fullPath, expectation: `expected ${expected(issue)}, got ${got}` };
 }

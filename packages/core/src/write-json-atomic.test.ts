@@ -1,0 +1,47 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeJsonAtomic } from "./write-json-atomic.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-write-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("writeJsonAtomic", () => {
+  it("writes sorted keys, 2-space indent and a trailing newline", async () => {
+    const file = join(dir, "out.json");
+    await writeJsonAtomic(file, { b: [1, { d: 1, c: 2 }], a: "x", skip: undefined });
+    expect(await readFile(file, "utf8")).toBe(
+      '{\n  "a": "x",\n  "b": [\n    1,\n    {\n      "c": 2,\n      "d": 1\n    }\n  ]\n}\n',
+    );
+  });
+
+  it("replaces an existing file and leaves no temporary files behind", async () => {
+    const file = join(dir, "out.json");
+    await writeJsonAtomic(file, { v: 1 });
+    await writeJsonAtomic(file, { v: 2 });
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ v: 2 });
+    expect(await readdir(dir)).toEqual(["out.json"]);
+  });
+
+  it("concurrent writers never leave a mixed file", async () => {
+    const file = join(dir, "out.json");
+    const big = (n: number) => ({ n, rows: Array.from({ length: 2000 }, (_, i) => ({ i, n })) });
+    await Promise.all(Array.from({ length: 8 }, (_, n) => writeJsonAtomic(file, big(n))));
+    const result = JSON.parse(await readFile(file, "utf8")) as ReturnType<typeof big>;
+    expect(result.rows.every((row) => row.n === result.n)).toBe(true);
+    expect(await readdir(dir)).toEqual(["out.json"]);
+  });
+
+  it("refuses values with no JSON form without touching the target", async () => {
+    const file = join(dir, "out.json");
+    await writeJsonAtomic(file, { v: 1 });
+    await expect(writeJsonAtomic(file, { v: Number.NaN })).rejects.toThrow(/non-finite/);
+    expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ v: 1 });
+  });
+});
