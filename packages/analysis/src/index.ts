@@ -1,6 +1,7 @@
 export { type CorrelateOptions, correlate } from "./correlate.js";
 export { cosine } from "./cosine.js";
 export { type NeutralSubspace, neutralSubspace, projectOut } from "./denoise.js";
+export { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
 export {
   HIGH_AROUSAL_CLUSTERS,
   LOW_AROUSAL_CLUSTERS,
@@ -18,6 +19,7 @@ export {
 } from "./residual-activations.js";
 export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
+export { stratifiedSplits } from "./steering-splits.js";
 export { type ImportOptions, loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 export {
   DEFAULT_NEUTRAL_VARIANCE_SHARE,
