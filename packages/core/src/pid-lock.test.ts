@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PvaError } from "./errors.js";
 import { acquirePidLock } from "./pid-lock.js";
@@ -29,6 +29,8 @@ describe("acquirePidLock", () => {
     await expect(acquirePidLock(lockFile, "x")).rejects.toThrow(
       `x is already open in this process (lock file ${lockFile})`,
     );
+    const spelledRelative = relative(process.cwd(), lockFile);
+    await expect(acquirePidLock(spelledRelative, "x")).rejects.toThrow("already open in this process");
     await lock.release();
     expect(await readdir(dir)).toEqual([]);
     const again = await acquirePidLock(lockFile, "x");

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { link, open, readFile, rename, unlink } from "node:fs/promises";
+import { resolve } from "node:path";
 import { PvaError } from "./errors.js";
 
 /** Lock files this process holds, so a stale lock that happens to carry our own pid is recognised. */
@@ -77,7 +78,9 @@ export interface PidLock {
  * Takes `lockFile` for this process. A live holder -> PvaError naming the lock file and its pid;
  * a dead holder (crash, SIGKILL) -> its lock is taken over.
  */
-export async function acquirePidLock(lockFile: string, resource: string): Promise<PidLock> {
+export async function acquirePidLock(lockPath: string, resource: string): Promise<PidLock> {
+  // Absolute, so that "runs/x.lock" and "/repo/runs/x.lock" are recognised as the same lock here.
+  const lockFile = resolve(lockPath);
   if (heldHere.has(lockFile))
     throw new PvaError(`${resource} is already open in this process (lock file ${lockFile})`, "E_LOCKED");
   for (let attempt = 0; attempt <= MAX_TAKEOVERS; attempt++) {

@@ -59,8 +59,8 @@ class SeededRng implements Rng {
     const out = xs.slice();
     for (let i = out.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const tmp = out[i] as T;
-      out[i] = out[j] as T;
+      const tmp = out[i];
+      out[i] = out[j];
       out[j] = tmp;
     }
     return out;

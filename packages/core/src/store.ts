@@ -7,10 +7,10 @@ import { acquirePidLock, type PidLock } from "./pid-lock.js";
 
 type FileHandle = Awaited<ReturnType<typeof open>>;
 
-interface PendingAppend {
+interface PendingAppend<T> {
   line: string;
   key: string;
-  record: unknown;
+  record: T;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -75,7 +75,7 @@ async function readContents<T extends { key: string }>(
 export class RunStore<T extends { key: string }> {
   private readonly records: Map<string, T>;
   private readonly queued = new Set<string>();
-  private pending: PendingAppend[] = [];
+  private pending: PendingAppend<T>[] = [];
   private flushing: Promise<void> | undefined;
   /** Bytes of complete lines on disk; a failed or torn write past it is cut off before the next one. */
   private validLength: number;
@@ -180,7 +180,7 @@ export class RunStore<T extends { key: string }> {
         await this.handle.sync();
         this.validLength += bytes.length;
         for (const p of batch) {
-          this.records.set(p.key, p.record as T);
+          this.records.set(p.key, p.record);
           this.queued.delete(p.key);
           p.resolve();
         }
