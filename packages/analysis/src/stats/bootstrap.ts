@@ -47,53 +47,59 @@ export function bootstrapPearsonCis(
   opts: BootstrapOptions,
 ): [number, number][] {
   const n = y.length;
+  const rowCount = rows.length;
+  const resamples = opts.resamples;
   const centredY = centre(y);
-  const centredRows = rows.map((row) => {
+  // Unit-major layout (all rows' values of unit i side by side), so the inner loop over rows
+  // runs over contiguous memory.
+  const byUnit = new Float64Array(n * rowCount);
+  rows.forEach((row, e) => {
     if (row.length !== n) throw new RangeError(`row has ${row.length} values, y has ${n}`);
-    return centre(row);
+    const centred = centre(row);
+    for (let i = 0; i < n; i++) byUnit[i * rowCount + e] = centred[i];
   });
-  const statistics = rows.map(() => new Float64Array(opts.resamples));
+  const statistics = new Float64Array(rowCount * resamples);
   const indices = new Int32Array(n);
   const weight = new Float64Array(n);
-  const drawn = new Int32Array(n);
-  const weightOf = new Float64Array(n);
-  const yOf = new Float64Array(n);
-  for (let b = 0; b < opts.resamples; b++) {
+  const sx = new Float64Array(rowCount);
+  const sxx = new Float64Array(rowCount);
+  const sxy = new Float64Array(rowCount);
+  for (let b = 0; b < resamples; b++) {
     drawIndices(opts.rng, n, indices);
     weight.fill(0);
     for (let i = 0; i < n; i++) weight[indices[i]] += 1;
-    let m = 0;
+    sx.fill(0);
+    sxx.fill(0);
+    sxy.fill(0);
     let sy = 0;
     let syy = 0;
     for (let i = 0; i < n; i++) {
       const w = weight[i];
       if (w === 0) continue;
-      drawn[m] = i;
-      weightOf[m] = w;
-      yOf[m] = centredY[i];
-      sy += w * centredY[i];
-      syy += w * centredY[i] * centredY[i];
-      m++;
+      const yi = centredY[i];
+      sy += w * yi;
+      syy += w * yi * yi;
+      const offset = i * rowCount;
+      for (let e = 0; e < rowCount; e++) {
+        const x = byUnit[offset + e];
+        const wx = w * x;
+        sx[e] += wx;
+        sxx[e] += wx * x;
+        sxy[e] += wx * yi;
+      }
     }
     const varY = syy - (sy * sy) / n;
-    for (let e = 0; e < centredRows.length; e++) {
-      const x = centredRows[e];
-      let sx = 0;
-      let sxx = 0;
-      let sxy = 0;
-      for (let k = 0; k < m; k++) {
-        const wx = weightOf[k] * x[drawn[k]];
-        sx += wx;
-        sxx += wx * x[drawn[k]];
-        sxy += wx * yOf[k];
-      }
-      const varX = sxx - (sx * sx) / n;
-      const cov = sxy - (sx * sy) / n;
+    for (let e = 0; e < rowCount; e++) {
+      const varX = sxx[e] - (sx[e] * sx[e]) / n;
+      const cov = sxy[e] - (sx[e] * sy) / n;
       // A resample with a constant side has no correlation; it is dropped from the percentiles.
-      statistics[e][b] = varX > 1e-300 && varY > 1e-300 ? cov / Math.sqrt(varX * varY) : Number.NaN;
+      statistics[e * resamples + b] =
+        varX > 1e-300 && varY > 1e-300 ? cov / Math.sqrt(varX * varY) : Number.NaN;
     }
   }
-  return statistics.map((values) => percentileInterval(values, opts.level));
+  return rows.map((_, e) =>
+    percentileInterval(statistics.subarray(e * resamples, (e + 1) * resamples), opts.level),
+  );
 }
 
 function centre(xs: ArrayLike<number>): Float64Array {

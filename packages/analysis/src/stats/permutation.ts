@@ -58,18 +58,23 @@ export function permutationPValues(
   });
   const extreme = new Float64Array(rows.length);
   if (zy !== null) {
+    // Unit-major layout, so the inner loop over rows runs over contiguous memory.
+    const rowCount = rows.length;
+    const byUnit = new Float64Array(n * rowCount);
+    zRows.forEach((zx, e) => {
+      if (zx !== null) for (let i = 0; i < n; i++) byUnit[i * rowCount + e] = zx[i];
+    });
     const identity = Array.from({ length: n }, (_, i) => i);
-    const permuted = new Float64Array(n);
+    const r = new Float64Array(rowCount);
     for (let b = 0; b < opts.permutations; b++) {
       const order = opts.rng.shuffle(identity);
-      for (let i = 0; i < n; i++) permuted[i] = zy[order[i]];
-      for (let e = 0; e < zRows.length; e++) {
-        const zx = zRows[e];
-        if (zx === null) continue;
-        let r = 0;
-        for (let i = 0; i < n; i++) r += zx[i] * permuted[i];
-        if (Math.abs(r) >= thresholds[e]) extreme[e]++;
+      r.fill(0);
+      for (let i = 0; i < n; i++) {
+        const yi = zy[order[i]];
+        const offset = i * rowCount;
+        for (let e = 0; e < rowCount; e++) r[e] += byUnit[offset + e] * yi;
       }
+      for (let e = 0; e < rowCount; e++) if (Math.abs(r[e]) >= thresholds[e]) extreme[e]++;
     }
   }
   return thresholds.map((t, e) =>
