@@ -1,0 +1,230 @@
+import { type Activity, PvaError } from "@pva/core";
+import type { KvCache, Model, SteerSpec } from "@pva/lm";
+import { parseAnswer } from "../answer-parser.js";
+import {
+  ANSWER_PREFILL,
+  choiceQuestion,
+  DEFAULT_QUESTION,
+  type PromptTemplate,
+  type PromptText,
+  rawPrompt,
+  wrapPrompt,
+} from "../prompts.js";
+import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest, ChoiceSteering } from "./choice-backend.js";
+
+export interface EmbeddedBackendOptions {
+  template: PromptTemplate;
+  question?: string;
+  /**
+   * Keep the KV cache of the prompt text shared by every prompt (everything before the first
+   * activity, e.g. "Human: Would you prefer to (A)") and run only the rest per prompt. Default true.
+   */
+  prefixReuse?: boolean;
+  /** Sampling readout: tokens to generate and temperature. */
+  maxNewTokens?: number;
+  temperature?: number;
+}
+
+/** The token ids that spell a label: "A" and " A" (and the tokenizer's own space-marked forms). */
+export function labelTokenIds(model: Pick<Model, "tokenizer">, label: "A" | "B"): number[] {
+  const { tokenizer } = model;
+  const ids = new Set<number>();
+  for (const text of [label, ` ${label}`]) {
+    const encoded = tokenizer.encode(text, { addSpecialTokens: false });
+    if (encoded.length === 1) ids.add(encoded[0]);
+  }
+  for (const token of [label, `Ġ${label}`, `▁${label}`]) {
+    const id = tokenizer.tokenToId(token);
+    if (id !== undefined) ids.add(id);
+  }
+  return [...ids].sort((x, y) => x - y);
+}
+
+/** Token positions [start, end) of the tokens that overlap the character span [from, to). */
+export function tokenSpan(
+  offsets: readonly [number, number][],
+  from: number,
+  to: number,
+): { start: number; end: number } {
+  let start = -1;
+  let end = -1;
+  offsets.forEach(([s, e], k) => {
+    if (e > from && s < to && e > s) {
+      if (start < 0) start = k;
+      end = k + 1;
+    }
+  });
+  if (start < 0) throw new RangeError(`no token covers characters ${from}..${to}`);
+  return { start, end };
+}
+
+function commonPrefixLength(x: readonly number[], y: readonly number[]): number {
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  return n;
+}
+
+/**
+ * A model run in process (@pva/lm). Logits readout: the next-token distribution after "(",
+ * renormalised over the label tokens and their variants, with the off-label mass reported.
+ * Steering adds vectors on the tokens of the steered activities' text. Requests run one at a time
+ * (the CPU is the limit, and the shared prefix cache must not be used by two prompts at once).
+ */
+export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions): ChoiceBackend {
+  const question = opts.question ?? DEFAULT_QUESTION;
+  const prefixReuse = opts.prefixReuse ?? true;
+  const maxNewTokens = opts.maxNewTokens ?? 8;
+  const temperature = opts.temperature ?? 1;
+  const idsA = labelTokenIds(model, "A");
+  const idsB = labelTokenIds(model, "B");
+  if (idsA.length === 0 || idsB.length === 0) {
+    throw new PvaError(`${model.id}: the tokenizer has no single token for "A" or "B"`, "E_MODEL");
+  }
+
+  const promptText = (a: Activity, b: Activity): PromptText => {
+    if (opts.template === "raw") return rawPrompt(a, b, question);
+    const q = choiceQuestion(a, b, question);
+    const rendered = model.tokenizer.applyChatTemplate([{ role: "user", content: q.text }], {
+      addGenerationPrompt: true,
+    });
+    const at = rendered.indexOf(q.text);
+    if (at < 0) throw new PvaError(`${model.id}: the chat template rewrites the question`, "E_MODEL");
+    return wrapPrompt(rendered.slice(0, at), q, `${rendered.slice(at + q.text.length)}${ANSWER_PREFILL}`);
+  };
+
+  const encode = (prompt: PromptText) =>
+    model.tokenizer.encodeWithOffsets(prompt.text, { addSpecialTokens: opts.template === "raw" });
+
+  const steerSpecs = (
+    steer: ChoiceSteering | undefined,
+    request: ChoiceRequest,
+    prompt: PromptText,
+    offsets: [number, number][],
+  ): SteerSpec[] => {
+    if (!steer) return [];
+    const spans = [
+      ...(steer.activityIds.has(request.a.id) ? [prompt.spans.a] : []),
+      ...(steer.activityIds.has(request.b.id) ? [prompt.spans.b] : []),
+    ].map(([from, to]) => tokenSpan(offsets, from, to));
+    return spans.flatMap((positions) =>
+      steer.vectors.map(({ site, vector, scale }) => ({ site, vector, scale, positions })),
+    );
+  };
+
+  // The shared prefix: its tokens and their KV cache, kept between prompts.
+  let prefix: { tokens: number[]; cache: KvCache } | null = null;
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const nextTokenLogits = async (tokens: number[], firstActivityToken: number, steer: SteerSpec[]) => {
+    if (!prefixReuse) return (await model.forward(tokens, { logits: "last", steer })).logits;
+    if (prefix === null) {
+      const shared = tokens.slice(0, firstActivityToken);
+      const cache = model.createCache();
+      if (shared.length > 0) await model.forward(shared, { cache, logits: "none" });
+      prefix = { tokens: shared, cache };
+    }
+    // Reuse only what this prompt really shares, and never a steered position (steering changes the
+    // residual there); at least the last token must be run to get its logits.
+    const firstSteered = steer.reduce((m, s) => Math.min(m, s.positions.start), Number.POSITIVE_INFINITY);
+    const reuse = Math.min(commonPrefixLength(prefix.tokens, tokens), firstSteered, tokens.length - 1);
+    if (reuse < prefix.cache.length) {
+      prefix.cache.truncate(reuse);
+      prefix.tokens = prefix.tokens.slice(0, reuse);
+    }
+    try {
+      return (await model.forward(tokens.slice(reuse), { cache: prefix.cache, logits: "last", steer }))
+        .logits;
+    } finally {
+      prefix.cache.truncate(reuse);
+    }
+  };
+
+  return {
+    id: model.id,
+    capabilities: { logits: true, logprobs: false, samples: true, steering: true },
+    readout: "logits",
+    prompt: (a, b) => promptText(a, b).text,
+    readoutParams(readout): Record<string, string | number> {
+      // the hash pins the weights: a changed local folder must not reuse old answers
+      const base = { template: opts.template, modelHash: model.hash };
+      return readout === "samples" ? { ...base, maxNewTokens, temperature } : base;
+    },
+    answer(request: ChoiceRequest): Promise<ChoiceAnswer> {
+      return serialised(async () => {
+        const prompt = promptText(request.a, request.b);
+        const { ids, offsets } = encode(prompt);
+        const steer = steerSpecs(request.steer, request, prompt, offsets);
+        if (request.readout === "samples") {
+          const { text } = await model.generate(ids, {
+            maxNewTokens,
+            temperature,
+            seed: request.seed * 1000 + request.sampleIndex,
+            steer,
+          });
+          return {
+            pA: null,
+            pB: null,
+            offLabelMass: null,
+            rawAnswer: text,
+            choice: parseAnswer(`${ANSWER_PREFILL}${text}`),
+            attempts: 1,
+          };
+        }
+        if (request.readout !== "logits") {
+          throw new PvaError(
+            `${model.id}: the embedded backend reads logits or samples, not "${request.readout}"`,
+            "E_CONFIG",
+          );
+        }
+        const firstActivityChar = Math.min(prompt.spans.a[0], prompt.spans.b[0]);
+        const firstActivityToken = tokenSpan(offsets, firstActivityChar, firstActivityChar + 1).start;
+        const logits = await nextTokenLogits(ids, firstActivityToken, steer);
+        return { ...labelDistribution(logits, idsA, idsB, model), attempts: 1 };
+      });
+    },
+  };
+}
+
+/** Softmax over the whole vocabulary (in float64), then the label masses. */
+function labelDistribution(
+  logits: Float32Array,
+  idsA: readonly number[],
+  idsB: readonly number[],
+  model: Pick<Model, "tokenizer">,
+): Omit<ChoiceAnswer, "attempts"> {
+  let max = Number.NEGATIVE_INFINITY;
+  let argmax = 0;
+  for (let v = 0; v < logits.length; v++) {
+    if (logits[v] > max) {
+      max = logits[v];
+      argmax = v;
+    }
+  }
+  let z = 0;
+  for (let v = 0; v < logits.length; v++) z += Math.exp(logits[v] - max);
+  const mass = (ids: readonly number[]) => ids.reduce((sum, id) => sum + Math.exp(logits[id] - max) / z, 0);
+  const massA = mass(idsA);
+  const massB = mass(idsB);
+  if (!(massA + massB > 0)) {
+    return {
+      pA: null,
+      pB: null,
+      offLabelMass: 1,
+      rawAnswer: model.tokenizer.decode([argmax]),
+      choice: "unparseable",
+    };
+  }
+  const pA = massA / (massA + massB);
+  return {
+    pA,
+    pB: 1 - pA,
+    offLabelMass: Math.min(1, Math.max(0, 1 - massA - massB)),
+    rawAnswer: model.tokenizer.decode([argmax]),
+    choice: pA >= 0.5 ? "A" : "B",
+  };
+}

@@ -1,0 +1,168 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultActivities } from "@pva/core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { elicit } from "../elicit.js";
+import { rawPrompt } from "../prompts.js";
+import { createAnthropicBackend } from "./anthropic-backend.js";
+import type { ChoiceBackend } from "./choice-backend.js";
+import { createOpenAIBackend } from "./openai-backend.js";
+import { FAULTS, promptPreference, startWireServer, type WireServer } from "./wire-server.fixture.js";
+
+const activities = defaultActivities.slice(0, 8);
+const orderedPairs = activities.length * (activities.length - 1);
+const SECRET = "sk-test-never-written-7f3a";
+// fast retries for the test; Retry-After (1 s) is still waited out in full
+const retry = { maxRetries: 12, baseDelayMs: 20, maxDelayMs: 200, maxTotalMs: 60_000 };
+
+let dir: string;
+const servers: WireServer[] = [];
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-prefs-http-"));
+  process.env.PVA_TEST_OPENAI_KEY = SECRET;
+  process.env.PVA_TEST_ANTHROPIC_KEY = SECRET;
+});
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runAndCheck(backend: ChoiceBackend, storeFile: string, samples: number, wire: WireServer[]) {
+  let failures: unknown = "no progress reported";
+  const records = await elicit({
+    backend,
+    activities,
+    design: { kind: "full" },
+    storeFile,
+    condition: "baseline",
+    seed: 7,
+    samplesPerPair: samples,
+    concurrency: 4,
+    onProgress: (p) => {
+      failures = p.failures === 0 ? 0 : `${p.failures}: ${p.lastFailure}`;
+    },
+  });
+  expect(failures).toBe(0);
+  // every ordered pair and sample recorded exactly once, in the store file too
+  expect(records).toHaveLength(orderedPairs * samples);
+  const lines = (await readFile(storeFile, "utf8")).trim().split("\n");
+  expect(lines).toHaveLength(orderedPairs * samples);
+  expect(new Set(lines.map((l) => JSON.parse(l).key)).size).toBe(orderedPairs * samples);
+  const slots = new Set(records.map((r) => `${r.a}>${r.b}#${r.sampleIndex}`));
+  expect(slots.size).toBe(orderedPairs * samples);
+  // the fault mix really happened, and each 429's Retry-After was honoured
+  for (const fault of FAULTS) expect(wire.reduce((n, s) => n + s.faults[fault], 0)).toBeGreaterThan(0);
+  if (samples === 1) {
+    // with one request per prompt, the next request for a throttled prompt is its retry
+    const gaps = wire.flatMap((s) => s.retryAfterGaps);
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
+  }
+  expect(lines.join("\n")).not.toContain(SECRET);
+
+  // a repeated run asks nothing
+  const asked = wire.reduce((n, s) => n + [...s.answered.values()].reduce((x, y) => x + y, 0), 0);
+  const again = await elicit({
+    backend,
+    activities,
+    design: { kind: "full" },
+    storeFile,
+    condition: "baseline",
+    seed: 7,
+    samplesPerPair: samples,
+    concurrency: 4,
+  });
+  expect(again).toEqual(records);
+  expect(wire.reduce((n, s) => n + [...s.answered.values()].reduce((x, y) => x + y, 0), 0)).toBe(asked);
+  return records;
+}
+
+describe("HTTP backends against local servers with 20% faults", () => {
+  it("OpenAI-compatible logprobs over two endpoints: renormalised P(A), every pair once", async () => {
+    for (const seed of [1, 2])
+      servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed }));
+    const backend = createOpenAIBackend({
+      endpoints: servers.map((s) => s.url),
+      model: "test-model",
+      readout: "logprobs",
+      apiKeyEnv: "PVA_TEST_OPENAI_KEY",
+      timeoutMs: 300,
+      retry,
+    });
+    const records = await runAndCheck(backend, join(dir, "openai-logprobs.jsonl"), 1, servers);
+    for (const server of servers) expect(server.answered.size).toBeGreaterThan(10);
+    for (const record of records) {
+      const a = activities.find((x) => x.id === record.a)!;
+      const b = activities.find((x) => x.id === record.b)!;
+      // the server puts 0.9 * pA on "A", 0.9 * (1 - pA) on "B", the rest on "I"
+      expect(record.pA).toBeCloseTo(promptPreference(rawPrompt(a, b).text), 10);
+      expect(record.pA! + record.pB!).toBeCloseTo(1, 12);
+      expect(record.offLabelMass).toBeCloseTo(0.1, 10);
+      expect(record.readout).toBe("logprobs");
+    }
+  });
+
+  it("OpenAI-compatible chat sampling: K samples per ordered pair, parsed answers", async () => {
+    servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed: 3 }));
+    const backend = createOpenAIBackend({
+      endpoints: [servers[0].url],
+      model: "test-model",
+      readout: "samples",
+      template: "chat",
+      apiKeyEnv: "PVA_TEST_OPENAI_KEY",
+      timeoutMs: 300,
+      retry,
+    });
+    const records = await runAndCheck(backend, join(dir, "openai-samples.jsonl"), 2, servers);
+    expect(new Set(records.map((r) => r.choice))).toEqual(new Set(["A", "B", "refusal"]));
+    expect(records.every((r) => r.pA === null && r.rawAnswer !== null)).toBe(true);
+  });
+
+  it("Anthropic messages with a prefilled answer: K samples per ordered pair", async () => {
+    servers.push(await startWireServer({ protocol: "anthropic", faultRate: 0.2, seed: 4, apiKey: SECRET }));
+    const backend = createAnthropicBackend({
+      model: "claude-test",
+      baseURL: servers[0].url,
+      apiKeyEnv: "PVA_TEST_ANTHROPIC_KEY",
+      timeoutMs: 300,
+      retry,
+    });
+    const records = await runAndCheck(backend, join(dir, "anthropic.jsonl"), 3, servers);
+    for (const record of records) {
+      const a = activities.find((x) => x.id === record.a)!;
+      const b = activities.find((x) => x.id === record.b)!;
+      const pA = promptPreference(backend.prompt(a, b));
+      expect(record.choice).toBe(pA > 0.92 ? "refusal" : pA >= 0.5 ? "A" : "B");
+    }
+  });
+
+  it("gives up on a request after the bounded retries and counts it as a failure, recording nothing", async () => {
+    servers.push(await startWireServer({ protocol: "openai", faultRate: 1, seed: 5 }));
+    const backend = createOpenAIBackend({
+      endpoints: [servers[0].url],
+      model: "test-model",
+      readout: "logprobs",
+      timeoutMs: 200,
+      retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 10, maxTotalMs: 1_500 },
+    });
+    let failures = 0;
+    const records = await elicit({
+      backend,
+      activities: activities.slice(0, 2),
+      design: { kind: "full" },
+      storeFile: join(dir, "hopeless.jsonl"),
+      condition: "baseline",
+      seed: 1,
+      samplesPerPair: 1,
+      concurrency: 2,
+      onProgress: (p) => {
+        failures = p.failures;
+      },
+    });
+    expect(records).toEqual([]);
+    expect(failures).toBe(2);
+  });
+});
