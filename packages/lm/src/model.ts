@@ -1,4 +1,5 @@
 import { PvaError } from "@pva/core";
+import { attendCausal } from "./attention.js";
 import { type KvCache, LayerKvCache } from "./cache.js";
 import { type ModelConfig, ropeInverseFrequencies } from "./config.js";
 import { HookPlan, type SteerSpec } from "./hooks.js";
@@ -43,11 +44,14 @@ class Scratch {
   logits!: Float32Array;
   logitRows = 0;
   scores = new Float32Array(0);
+  readonly accumulator: Float64Array;
 
   constructor(
     private readonly backend: ComputeBackend,
     private readonly c: ModelConfig,
-  ) {}
+  ) {
+    this.accumulator = new Float64Array(c.headDim);
+  }
 
   ensure(rows: number, positions: number): void {
     if (rows > this.rows) {
@@ -135,6 +139,7 @@ export class Transformer {
     if (c.positions === "rope") this.ensureRope(start + T);
     const w = this.weights;
     const x = s.x;
+    const projected = s.projected;
 
     // Embeddings (plus learned positions for GPT-2).
     for (let t = 0; t < T; t++) {
@@ -157,12 +162,12 @@ export class Transformer {
 
       this.norm(x, s.normed, T, L.attnNorm, L.attnNormBias);
       await this.attention(l, T, start, cache);
-      for (let i = 0; i < T * h; i++) x[i] += s.projected[i];
+      for (let i = 0; i < T * h; i++) x[i] += projected[i];
       hooks.apply(3 * l + 1, x, T, h, start, captures);
 
       this.norm(x, s.normed, T, L.mlpNorm, L.mlpNormBias);
       await this.mlp(l, T);
-      for (let i = 0; i < T * h; i++) x[i] += s.projected[i];
+      for (let i = 0; i < T * h; i++) x[i] += projected[i];
       hooks.apply(3 * l + 2, x, T, h, start, captures);
     }
     cache.length = start + T;
@@ -242,53 +247,28 @@ export class Transformer {
     keys.set(s.k.subarray(0, T * kvDim), start * kvDim);
     values.set(s.v.subarray(0, T * kvDim), start * kvDim);
 
-    const scale = 1 / Math.sqrt(hd);
-    const group = numHeads / numKvHeads;
-    const scores = s.scores;
-    const out = s.attended;
-    for (let t = 0; t < T; t++) {
-      const positions = start + t + 1;
-      for (let head = 0; head < numHeads; head++) {
-        const qo = t * qDim + head * hd;
-        const kvo = Math.floor(head / group) * hd;
-        let max = Number.NEGATIVE_INFINITY;
-        for (let j = 0; j < positions; j++) {
-          const ko = j * kvDim + kvo;
-          let dot = 0;
-          for (let i = 0; i < hd; i++) dot += s.q[qo + i] * keys[ko + i];
-          const score = dot * scale;
-          scores[j] = score;
-          if (score > max) max = score;
-        }
-        let sum = 0;
-        for (let j = 0; j < positions; j++) {
-          const e = Math.exp(scores[j] - max);
-          scores[j] = e;
-          sum += e;
-        }
-        const inv = 1 / sum;
-        out.fill(0, qo, qo + hd);
-        for (let j = 0; j < positions; j++) {
-          const p = scores[j] * inv;
-          const vo = j * kvDim + kvo;
-          for (let i = 0; i < hd; i++) out[qo + i] += p * values[vo + i];
-        }
-      }
-    }
-    await this.backend.matmul(s.projected, out, L.wo, T, qDim, h, L.bo ?? undefined);
+    attendCausal(s.q, keys, values, s.attended, s.scores, s.accumulator, {
+      tokens: T,
+      start,
+      numHeads,
+      numKvHeads,
+      headDim: hd,
+    });
+    await this.backend.matmul(s.projected, s.attended, L.wo, T, qDim, h, L.bo ?? undefined);
   }
 
   /** Rotary embedding in HF's layout: element i pairs with i + headDim/2 within each head. */
   private rotate(v: Float32Array, T: number, heads: number, start: number): void {
     const hd = this.config.headDim;
     const half = hd / 2;
+    const { cos: cosTable, sin: sinTable } = this;
     for (let t = 0; t < T; t++) {
       const table = (start + t) * half;
       for (let head = 0; head < heads; head++) {
         const o = (t * heads + head) * hd;
         for (let i = 0; i < half; i++) {
-          const cos = this.cos[table + i];
-          const sin = this.sin[table + i];
+          const cos = cosTable[table + i];
+          const sin = sinTable[table + i];
           const a = v[o + i];
           const b = v[o + i + half];
           v[o + i] = a * cos - b * sin;
@@ -320,20 +300,21 @@ export class Transformer {
     const L = this.weights.layers[l];
     const { hiddenSize: h, intermediateSize: ff } = c;
     const n = T * ff;
-    await this.backend.matmul(s.up, s.normed, L.wUp, T, h, ff, L.bUp ?? undefined);
+    const { up, gate } = s;
+    await this.backend.matmul(up, s.normed, L.wUp, T, h, ff, L.bUp ?? undefined);
     if (L.wGate) {
-      await this.backend.matmul(s.gate, s.normed, L.wGate, T, h, ff);
+      await this.backend.matmul(gate, s.normed, L.wGate, T, h, ff);
       for (let i = 0; i < n; i++) {
-        const g = s.gate[i];
-        s.gate[i] = (g / (1 + Math.exp(-g))) * s.up[i];
+        const g = gate[i];
+        gate[i] = (g / (1 + Math.exp(-g))) * up[i];
       }
     } else {
       const k = Math.sqrt(2 / Math.PI);
       for (let i = 0; i < n; i++) {
-        const u = s.up[i];
-        s.gate[i] = 0.5 * u * (1 + Math.tanh(k * (u + 0.044715 * u * u * u)));
+        const u = up[i];
+        gate[i] = 0.5 * u * (1 + Math.tanh(k * (u + 0.044715 * u * u * u)));
       }
     }
-    await this.backend.matmul(s.projected, s.gate, L.wDown, T, ff, h, L.bDown ?? undefined);
+    await this.backend.matmul(s.projected, gate, L.wDown, T, ff, h, L.bDown ?? undefined);
   }
 }
