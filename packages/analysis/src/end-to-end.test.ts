@@ -1,11 +1,21 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultActivities, EmotionVectorsMetaSchema, ProbeScoresSchema } from "@pva/core";
+import {
+  CorrelationResultSchema,
+  defaultActivities,
+  EmotionVectorsMetaSchema,
+  type PreferenceScores,
+  ProbeScoresSchema,
+  SteeringResultSchema,
+} from "@pva/core";
 import { loadModel, type Model } from "@pva/lm";
+import { createEmbeddedBackend, elicit, fitPreferences } from "@pva/prefs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { correlate } from "./correlate.js";
 import { probeScores } from "./probe.js";
 import type { ActivationModel } from "./residual-activations.js";
+import { runSteering } from "./steer.js";
 import { loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 import { type EmotionVectors, emotionVectors } from "./vectors.js";
 
@@ -130,4 +140,72 @@ describe("analysis end to end on builtin:random-tiny", () => {
       }
     }
   });
+});
+
+describe("correlation and steering end to end on builtin:random-tiny", () => {
+  const seed = 5;
+  const rating = { bootstrap: 20 };
+  const elicitation = {
+    design: { kind: "full" as const },
+    samplesPerPair: 1,
+    concurrency: 1,
+    refusalPolicy: "skip" as const,
+  };
+
+  it("correlates probes with the elicited preferences, and strength 0 reproduces the baseline Elo exactly", async () => {
+    const backend = createEmbeddedBackend(model, { template: "raw" });
+    const storeFile = join(dir, "choices.jsonl");
+    const records = await elicit({
+      backend,
+      activities,
+      storeFile,
+      condition: "baseline",
+      seed,
+      ...elicitation,
+    });
+    const baseline = fitPreferences(records, activities, { ...rating, seed, refusalPolicy: "skip" });
+
+    const probes = await probeScores(model, vectors, activities);
+    const correlations = CorrelationResultSchema.parse(
+      correlate(baseline, probes, { bootstrap: 200, permutations: 200, seed, vectorsMeta: vectors.meta }),
+    );
+    expect(correlations.layer).toBe(1);
+    expect(correlations.activities).toBe(16);
+    expect(correlations.emotions.map((e) => e.emotion)).toEqual(["joyful", "hostile", "afraid"]);
+    expect(correlations.valence?.source).toBe("pc1");
+    expect(Object.keys(correlations.sentiment.scores)).toHaveLength(16);
+
+    const fits: PreferenceScores[] = [];
+    const steering = SteeringResultSchema.parse(
+      await runSteering({
+        model,
+        backend,
+        activities,
+        vectors,
+        baseline,
+        emotions: ["joyful"],
+        strengths: [0, 4],
+        layers: [1, 2],
+        splits: 1,
+        seed,
+        storeFile,
+        elicitation,
+        rating,
+        probeR: Object.fromEntries(correlations.emotions.map((e) => [e.emotion, e.pearson])),
+        coherence: { maxNewTokens: 6 },
+        shiftResamples: 100,
+        onConditionFit: (fit) => fits.push(fit),
+      }),
+    );
+    expect(fits).toHaveLength(2);
+    const [unsteered, steered] = fits;
+    expect(unsteered.activities.map((a) => [a.id, a.elo])).toEqual(
+      baseline.activities.map((a) => [a.id, a.elo]),
+    );
+    expect(steering.effects[0]).toMatchObject({ strength: 0, steeredShift: 0, controlShift: 0, shift: 0 });
+    // At 4 x the residual norm the random model's choices do move.
+    expect(steered.activities.map((a) => a.elo)).not.toEqual(baseline.activities.map((a) => a.elo));
+    expect(steering.coherence.map((c) => c.strength)).toEqual([0, 4]);
+    expect(steering.summary).toHaveLength(1);
+  }, 120_000);
 });

@@ -19,6 +19,13 @@ export {
 } from "./residual-activations.js";
 export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
+export {
+  DEFAULT_COHERENCE_PROMPT,
+  middleLayers,
+  type RunSteeringOptions,
+  runSteering,
+  type SteeringModel,
+} from "./steer.js";
 export { stratifiedSplits } from "./steering-splits.js";
 export { type ImportOptions, loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 export {
