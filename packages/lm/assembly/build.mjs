@@ -1,6 +1,6 @@
-// Compiles assembly/matmul.ts to WebAssembly with AssemblyScript (a devDependency), twice:
-// dist/matmul-relaxed.wasm uses relaxed-simd fused multiply-add (Node 22+, or Node 20 with the
-// V8 flag the backend sets), dist/matmul-simd.wasm plain SIMD128 for engines without it.
+// Compiles assembly/kernels.ts to WebAssembly with AssemblyScript (a devDependency), twice:
+// dist/kernels-relaxed.wasm uses relaxed-simd fused multiply-add (Node 22+, or Node 20 with the
+// V8 flag the backend sets), dist/kernels-simd.wasm plain SIMD128 for engines without it.
 // Runs after tsup (which cleans dist/), so both land beside the bundle.
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,7 @@ import asc from "assemblyscript/asc";
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url));
 const common = [
-  "assembly/matmul.ts",
+  "assembly/kernels.ts",
   "--optimizeLevel",
   "3",
   "--shrinkLevel",
@@ -32,8 +32,8 @@ const common = [
 process.chdir(packageRoot);
 await mkdir("dist", { recursive: true });
 for (const [file, extra] of [
-  ["dist/matmul-relaxed.wasm", ["--enable", "relaxed-simd"]],
-  ["dist/matmul-simd.wasm", []],
+  ["dist/kernels-relaxed.wasm", ["--enable", "relaxed-simd"]],
+  ["dist/kernels-simd.wasm", []],
 ]) {
   const { error, stderr } = await asc.main([...common, ...extra, "--outFile", file]);
   if (error) {

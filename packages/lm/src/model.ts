@@ -1,5 +1,4 @@
 import { PvaError } from "@pva/core";
-import { attendCausal } from "./attention.js";
 import { type KvCache, LayerKvCache } from "./cache.js";
 import { type ModelConfig, ropeInverseFrequencies } from "./config.js";
 import { HookPlan, type SteerSpec } from "./hooks.js";
@@ -9,8 +8,9 @@ import type { ModelWeights } from "./weights.js";
 /**
  * The forward pass, top to bottom: embed, then per block
  *   resid_pre -> norm -> attention -> + -> resid_mid -> norm -> MLP -> + -> resid_post,
- * then the final norm and the LM head. Every linear layer goes through `backend.matmul`; the
- * rest is plain loops over typed arrays in buffers reused across calls.
+ * then the final norm and the LM head. Every linear layer goes through `backend.matmul` and
+ * attention through `backend.attention`; the rest is plain loops over typed arrays in buffers
+ * reused across calls.
  */
 
 export interface ForwardOptions {
@@ -43,17 +43,13 @@ class Scratch {
   up!: Float32Array;
   logits!: Float32Array;
   logitRows = 0;
-  scores = new Float32Array(0);
-  readonly accumulator: Float64Array;
 
   constructor(
     private readonly backend: ComputeBackend,
     private readonly c: ModelConfig,
-  ) {
-    this.accumulator = new Float64Array(c.headDim);
-  }
+  ) {}
 
-  ensure(rows: number, positions: number): void {
+  ensure(rows: number): void {
     if (rows > this.rows) {
       let n = Math.max(1, this.rows);
       while (n < rows) n *= 2;
@@ -72,8 +68,6 @@ class Scratch {
       this.up = a(ff);
       this.rows = n;
     }
-    if (positions > this.scores.length)
-      this.scores = new Float32Array(Math.max(positions, 2 * this.scores.length));
   }
 
   ensureLogits(rows: number): Float32Array {
@@ -134,7 +128,7 @@ export class Transformer {
     const hooks = new HookPlan(opts.capture ?? [], opts.steer ?? [], c.numLayers, h);
     const captures = new Map<string, Float32Array>();
     const s = this.scratch;
-    s.ensure(T, start + T);
+    s.ensure(T);
     cache.reserve(start + T);
     if (c.positions === "rope") this.ensureRope(start + T);
     const w = this.weights;
@@ -247,13 +241,7 @@ export class Transformer {
     keys.set(s.k.subarray(0, T * kvDim), start * kvDim);
     values.set(s.v.subarray(0, T * kvDim), start * kvDim);
 
-    attendCausal(s.q, keys, values, s.attended, s.scores, s.accumulator, {
-      tokens: T,
-      start,
-      numHeads,
-      numKvHeads,
-      headDim: hd,
-    });
+    await this.backend.attention(s.attended, s.q, keys, values, T, start, numHeads, numKvHeads, hd);
     await this.backend.matmul(s.projected, s.attended, L.wo, T, qDim, h, L.bo ?? undefined);
   }
 

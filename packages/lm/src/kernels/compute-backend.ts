@@ -1,5 +1,6 @@
 /**
- * The seam between the transformer runtime and the matmul kernels.
+ * The seam between the transformer runtime and its kernels: the two operations that take nearly
+ * all of a forward pass's time, matmul and attention.
  *
  * The runtime allocates weights and activations through `allocF32`, so a backend whose kernels
  * live in WebAssembly memory can read them in place (no copy per call, no second copy of the
@@ -20,6 +21,23 @@ export interface ComputeBackend {
     inDim: number,
     outDim: number,
     bias?: Float32Array,
+  ): Promise<void>;
+  /**
+   * Causal attention of `tokens` new tokens at absolute positions start..start+tokens-1 over the
+   * keys and values of positions 0..start+tokens-1, scaled by 1/sqrt(headDim), with numHeads /
+   * numKvHeads query heads sharing each KV head. q and out are [tokens, numHeads*headDim];
+   * keys and values are [positions, numKvHeads*headDim], row-major.
+   */
+  attention(
+    out: Float32Array,
+    q: Float32Array,
+    keys: Float32Array,
+    values: Float32Array,
+    tokens: number,
+    start: number,
+    numHeads: number,
+    numKvHeads: number,
+    headDim: number,
   ): Promise<void>;
   dispose(): Promise<void>;
 }

@@ -1,7 +1,11 @@
+import { attendCausal } from "../attention.js";
 import type { ComputeBackend } from "./compute-backend.js";
 import { matmulReference } from "./matmul-reference.js";
 
-/** Single-threaded plain TypeScript backend: the reference the fast kernels are tested against. */
+/**
+ * Single-threaded plain TypeScript backend: the reference the fast kernels are tested against.
+ * Its attention is the runtime's readable attendCausal.
+ */
 export function createJsBackend(): ComputeBackend {
   return {
     kind: "js",
@@ -10,6 +14,18 @@ export function createJsBackend(): ComputeBackend {
     matmul: async (out, x, w, rows, inDim, outDim, bias) => {
       checkMatmulShapes(out, x, w, rows, inDim, outDim, bias);
       matmulReference(out, x, w, rows, inDim, outDim, bias);
+    },
+    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim) => {
+      checkAttentionShapes(out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim);
+      const scores = new Float32Array(start + tokens);
+      const accumulator = new Float64Array(headDim);
+      attendCausal(q, keys, values, out, scores, accumulator, {
+        tokens,
+        start,
+        numHeads,
+        numKvHeads,
+        headDim,
+      });
     },
     dispose: async () => {},
   };
@@ -33,4 +49,27 @@ export function checkMatmulShapes(
     throw new RangeError(`matmul: out has ${out.length} floats, needs ${rows}x${outDim}`);
   if (bias && bias.length < outDim)
     throw new RangeError(`matmul: bias has ${bias.length} floats, needs ${outDim}`);
+}
+
+export function checkAttentionShapes(
+  out: Float32Array,
+  q: Float32Array,
+  keys: Float32Array,
+  values: Float32Array,
+  tokens: number,
+  start: number,
+  numHeads: number,
+  numKvHeads: number,
+  headDim: number,
+): void {
+  if (numKvHeads <= 0 || numHeads % numKvHeads !== 0)
+    throw new RangeError(`attention: ${numHeads} heads do not group over ${numKvHeads} KV heads`);
+  const qLength = tokens * numHeads * headDim;
+  const kvLength = (start + tokens) * numKvHeads * headDim;
+  if (q.length < qLength) throw new RangeError(`attention: q has ${q.length} floats, needs ${qLength}`);
+  if (out.length < qLength) throw new RangeError(`attention: out has ${out.length} floats, needs ${qLength}`);
+  if (keys.length < kvLength)
+    throw new RangeError(`attention: keys have ${keys.length} floats, needs ${kvLength}`);
+  if (values.length < kvLength)
+    throw new RangeError(`attention: values have ${values.length} floats, needs ${kvLength}`);
 }

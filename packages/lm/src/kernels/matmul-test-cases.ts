@@ -68,3 +68,18 @@ export const MATMUL_SHAPES: readonly { rows: number; inDim: number; outDim: numb
   { rows: 17, inDim: 576, outDim: 192 },
   { rows: 64, inDim: 96, outDim: 67 },
 ];
+
+/** Attention shapes: a single position, GQA groups, a cached prefix, headDim not a multiple of 4, decoding. */
+export const ATTENTION_SHAPES: readonly {
+  tokens: number;
+  start: number;
+  numHeads: number;
+  numKvHeads: number;
+  headDim: number;
+}[] = [
+  { tokens: 1, start: 0, numHeads: 1, numKvHeads: 1, headDim: 1 },
+  { tokens: 5, start: 0, numHeads: 4, numKvHeads: 2, headDim: 8 },
+  { tokens: 3, start: 17, numHeads: 6, numKvHeads: 2, headDim: 10 },
+  { tokens: 64, start: 0, numHeads: 9, numKvHeads: 3, headDim: 64 },
+  { tokens: 1, start: 100, numHeads: 9, numKvHeads: 3, headDim: 64 },
+];

@@ -2,18 +2,17 @@ import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { ComputeBackend } from "./compute-backend.js";
-import { checkMatmulShapes } from "./js-backend.js";
-import { loadMatmulWasm, type MatmulWasmExports } from "./matmul-wasm-module.js";
-import { WasmHeap } from "./wasm-heap.js";
+import { checkAttentionShapes, checkMatmulShapes } from "./js-backend.js";
+import { type KernelExports, loadKernelsWasm } from "./kernels-wasm-module.js";
+import { createSharedMemory, WasmHeap } from "./wasm-heap.js";
 
-/** The control block the threads share lives at the start of memory (layout in assembly/matmul.ts). */
-const CONTROL_ADDRESS = 0;
+/** Bytes of the control block the threads share (layout in assembly/jobs.ts). */
 const CONTROL_BYTES = 256;
 
 /** Below this many multiply-adds, waking a worker costs more than it saves. */
 const MIN_PARALLEL_MADDS = 1 << 17;
 
-/** Each thread claims about this many chunks per matmul, so a thread slowed by other load gets fewer. */
+/** Each thread claims about this many chunks per call, so a thread slowed by other load gets fewer. */
 const CHUNKS_PER_THREAD = 8;
 
 /**
@@ -38,20 +37,33 @@ export interface WasmBackend extends ComputeBackend {
 }
 
 /**
- * WebAssembly SIMD matmul on one shared memory, split across worker threads by output columns.
- * Arrays from allocF32 are read in place; other arrays are copied through a staging area.
+ * WebAssembly SIMD kernels on one shared memory, each call split across worker threads (by output
+ * columns for matmul, by (head, token) rows for attention). Arrays from allocF32 are read in
+ * place; other arrays are copied through a staging area.
  */
 export async function createWasmBackend(
   opts: { threads?: number; fused?: boolean } = {},
 ): Promise<WasmBackend> {
   const threads = Math.max(1, Math.floor(opts.threads ?? availableParallelism()));
-  const { module, fused } = await loadMatmulWasm({ fused: opts.fused });
-  const heap = new WasmHeap(CONTROL_ADDRESS + CONTROL_BYTES);
-  const kernels = new WebAssembly.Instance(module, { env: { memory: heap.memory } })
-    .exports as unknown as MatmulWasmExports;
-  const workers = await startWorkers(threads - 1, module, heap.memory);
+  const { module, fused } = await loadKernelsWasm({ fused: opts.fused });
+  const memory = createSharedMemory();
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const heap = new WasmHeap(memory, kernels.staticDataEnd());
+  const control = heap.addressOf(heap.allocF32(CONTROL_BYTES / 4))!;
+  const workers = await startWorkers(threads - 1, module, memory, control);
   const staging = new StagingArea(heap);
   let disposed = false;
+
+  /** Runs a posted job on this thread too, then waits for the workers' last chunks. */
+  const shareJob = () => {
+    kernels.workOnJob(control);
+    kernels.waitForWorkers(control, workers.length);
+  };
+  const chunkOf = (items: number, multiple: number) =>
+    Math.max(multiple, Math.ceil(items / (threads * CHUNKS_PER_THREAD) / multiple) * multiple);
+  const checkAlive = (what: string) => {
+    if (disposed) throw new Error(`${what}: backend disposed`);
+  };
 
   return {
     kind: "wasm",
@@ -63,39 +75,72 @@ export async function createWasmBackend(
       return heap.highWaterBytes;
     },
     matmul: async (out, x, w, rows, inDim, outDim, bias) => {
-      if (disposed) throw new Error("matmul: backend disposed");
+      checkAlive("matmul");
       checkMatmulShapes(out, x, w, rows, inDim, outDim, bias);
       if (rows === 0 || outDim === 0) return;
-      const xAddress = heap.addressOf(x) ?? staging.copyIn("x", x, rows * inDim);
-      const wAddress = heap.addressOf(w) ?? staging.copyIn("w", w, outDim * inDim);
-      const biasAddress = bias ? (heap.addressOf(bias) ?? staging.copyIn("bias", bias, outDim)) : 0;
+      const xAt = heap.addressOf(x) ?? staging.copyIn("x", x, rows * inDim);
+      const wAt = heap.addressOf(w) ?? staging.copyIn("w", w, outDim * inDim);
+      const biasAt = bias ? (heap.addressOf(bias) ?? staging.copyIn("bias", bias, outDim)) : 0;
       const directOut = heap.addressOf(out);
-      const outAddress = directOut ?? staging.reserve("out", rows * outDim);
-      const madds = rows * inDim * outDim;
-      if (workers.length === 0 || madds < MIN_PARALLEL_MADDS) {
-        kernels.matmulColumns(outAddress, xAddress, wAddress, biasAddress, rows, inDim, outDim, 0, outDim);
+      const outAt = directOut ?? staging.reserve("out", rows * outDim);
+      if (workers.length === 0 || rows * inDim * outDim < MIN_PARALLEL_MADDS) {
+        kernels.matmulColumns(outAt, xAt, wAt, biasAt, rows, inDim, outDim, 0, outDim);
       } else {
-        const chunk = Math.max(4, Math.ceil(outDim / (threads * CHUNKS_PER_THREAD) / 4) * 4);
-        kernels.postJob(
-          CONTROL_ADDRESS,
-          outAddress,
-          xAddress,
-          wAddress,
-          biasAddress,
-          rows,
-          inDim,
-          outDim,
-          chunk,
-        );
-        kernels.workOnJob(CONTROL_ADDRESS);
-        kernels.waitForWorkers(CONTROL_ADDRESS, workers.length);
+        // Chunks of 4 columns keep the one-row tile (4 weight rows) whole.
+        kernels.postMatmul(control, outAt, xAt, wAt, biasAt, rows, inDim, outDim, chunkOf(outDim, 4));
+        shareJob();
       }
       if (directOut === undefined) out.set(staging.view("out", rows * outDim));
+    },
+    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim) => {
+      checkAlive("attention");
+      checkAttentionShapes(out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim);
+      if (tokens === 0) return;
+      const qLength = tokens * numHeads * headDim;
+      const kvLength = (start + tokens) * numKvHeads * headDim;
+      const qAt = heap.addressOf(q) ?? staging.copyIn("q", q, qLength);
+      const keysAt = heap.addressOf(keys) ?? staging.copyIn("keys", keys, kvLength);
+      const valuesAt = heap.addressOf(values) ?? staging.copyIn("values", values, kvLength);
+      const directOut = heap.addressOf(out);
+      const outAt = directOut ?? staging.reserve("out", qLength);
+      const rows = numHeads * tokens;
+      const madds = rows * (start + (tokens + 1) / 2) * headDim * 2;
+      if (workers.length === 0 || madds < MIN_PARALLEL_MADDS) {
+        kernels.attentionRows(
+          outAt,
+          qAt,
+          keysAt,
+          valuesAt,
+          tokens,
+          start,
+          numHeads,
+          numKvHeads,
+          headDim,
+          0,
+          rows,
+        );
+      } else {
+        kernels.postAttention(
+          control,
+          outAt,
+          qAt,
+          keysAt,
+          valuesAt,
+          tokens,
+          start,
+          numHeads,
+          numKvHeads,
+          headDim,
+          chunkOf(rows, 1),
+        );
+        shareJob();
+      }
+      if (directOut === undefined) out.set(staging.view("out", qLength));
     },
     dispose: async () => {
       if (disposed) return;
       disposed = true;
-      kernels.postQuit(CONTROL_ADDRESS);
+      kernels.postQuit(control);
       // Workers are unref'd; without ref() an otherwise idle process would exit mid-await.
       await Promise.all(
         workers.map((worker) => {
@@ -111,10 +156,11 @@ async function startWorkers(
   count: number,
   module: WebAssembly.Module,
   memory: WebAssembly.Memory,
+  control: number,
 ): Promise<Worker[]> {
   const workers = Array.from(
     { length: count },
-    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control: CONTROL_ADDRESS } }),
+    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control } }),
   );
   try {
     await Promise.all(workers.map((worker) => once(worker, "message")));

@@ -1,10 +1,10 @@
 import { PvaError } from "@pva/core";
 import { describe, expect, it } from "vitest";
-import { WasmHeap } from "./wasm-heap.js";
+import { createSharedMemory, WasmHeap } from "./wasm-heap.js";
 
 describe("WasmHeap", () => {
   it("places arrays inside the shared memory, 64-byte aligned and past the reserved bytes", () => {
-    const heap = new WasmHeap(256);
+    const heap = new WasmHeap(createSharedMemory(), 256);
     const a = heap.allocF32(3);
     const b = heap.allocF32(100);
     expect(a.buffer).toBe(heap.memory.buffer);
@@ -14,7 +14,7 @@ describe("WasmHeap", () => {
   });
 
   it("grows the memory without invalidating earlier arrays", () => {
-    const heap = new WasmHeap(0);
+    const heap = new WasmHeap(createSharedMemory(), 0);
     const small = heap.allocF32(4);
     small.set([1, 2, 3, 4]);
     const big = heap.allocF32(1 << 20);
@@ -25,7 +25,7 @@ describe("WasmHeap", () => {
   });
 
   it("reuses freed blocks, merges neighbours, and hands them back zeroed", () => {
-    const heap = new WasmHeap(0);
+    const heap = new WasmHeap(createSharedMemory(), 0);
     const a = heap.allocF32(16); // 64 bytes at 0
     const b = heap.allocF32(16); // at 64
     const c = heap.allocF32(16); // at 128
@@ -41,7 +41,7 @@ describe("WasmHeap", () => {
   });
 
   it("lowers the top when the last block is freed", () => {
-    const heap = new WasmHeap(0);
+    const heap = new WasmHeap(createSharedMemory(), 0);
     heap.allocF32(16);
     const last = heap.allocF32(1000);
     heap.free(last);
@@ -50,7 +50,7 @@ describe("WasmHeap", () => {
   });
 
   it("refuses more than wasm32's 4 GiB with a PvaError, without growing", () => {
-    const heap = new WasmHeap(0);
+    const heap = new WasmHeap(createSharedMemory(), 0);
     let error: unknown;
     try {
       heap.allocF32(2 ** 30 + 1);

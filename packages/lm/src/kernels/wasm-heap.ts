@@ -25,9 +25,9 @@ export class WasmHeap {
   private readonly freeBlocks: Block[] = [];
   private top: number;
 
-  /** The first `reservedBytes` bytes are left to the caller (the threads' control block). */
-  constructor(reservedBytes: number) {
-    this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_WASM_PAGES, shared: true });
+  /** The first `reservedBytes` bytes are left alone (the wasm module's static data lives there). */
+  constructor(memory: WebAssembly.Memory, reservedBytes: number) {
+    this.memory = memory;
     this.buffers.add(this.memory.buffer);
     this.top = alignUp(reservedBytes);
   }
@@ -38,7 +38,11 @@ export class WasmHeap {
     const bytes = alignUp(Math.max(length * 4, 1));
     const address = this.takeFreeBlock(bytes) ?? this.bump(bytes);
     this.live.set(address, bytes);
-    const view = new Float32Array(this.memory.buffer, address, length);
+    // V8 hands out a fresh SharedArrayBuffer object after ANY shared memory in the process grows
+    // (another backend's included), so register the one this view is made from.
+    const buffer = this.memory.buffer;
+    this.buffers.add(buffer);
+    const view = new Float32Array(buffer, address, length);
     view.fill(0);
     return view;
   }
@@ -127,6 +131,11 @@ export class WasmHeap {
       this.freeBlocks.splice(index, 1);
     }
   }
+}
+
+/** A shared memory that can grow to wasm32's 4 GiB, for kernels running on several threads. */
+export function createSharedMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 1, maximum: MAX_WASM_PAGES, shared: true });
 }
 
 function alignUp(bytes: number): number {

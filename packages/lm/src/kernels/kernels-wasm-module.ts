@@ -5,8 +5,9 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { PvaError } from "@pva/core";
 
-/** The exports of assembly/matmul.ts (addresses are byte offsets into the shared memory). */
-export interface MatmulWasmExports {
+/** The exports of assembly/kernels.ts (addresses are byte offsets into the shared memory). */
+export interface KernelExports {
+  staticDataEnd(): number;
   matmulColumns(
     out: number,
     x: number,
@@ -18,7 +19,20 @@ export interface MatmulWasmExports {
     oStart: number,
     oEnd: number,
   ): void;
-  postJob(
+  attentionRows(
+    out: number,
+    q: number,
+    keys: number,
+    values: number,
+    tokens: number,
+    start: number,
+    numHeads: number,
+    numKvHeads: number,
+    headDim: number,
+    first: number,
+    end: number,
+  ): void;
+  postMatmul(
     control: number,
     out: number,
     x: number,
@@ -29,13 +43,26 @@ export interface MatmulWasmExports {
     outDim: number,
     chunk: number,
   ): void;
+  postAttention(
+    control: number,
+    out: number,
+    q: number,
+    keys: number,
+    values: number,
+    tokens: number,
+    start: number,
+    numHeads: number,
+    numKvHeads: number,
+    headDim: number,
+    chunk: number,
+  ): void;
   postQuit(control: number): void;
   workOnJob(control: number): void;
   workerLoop(control: number, seenGeneration: number): void;
   waitForWorkers(control: number, workers: number): void;
 }
 
-export interface MatmulWasmModule {
+export interface KernelsWasmModule {
   module: WebAssembly.Module;
   /** Whether the module uses relaxed-simd fused multiply-add (else f32x4 mul then add). */
   fused: boolean;
@@ -46,14 +73,14 @@ export interface MatmulWasmModule {
  * build: Node 22+ runs it as is; Node 20's V8 has relaxed-simd behind a flag, which we switch on
  * (it only adds instructions to the validator, and was measured 1.3x faster here).
  */
-export async function loadMatmulWasm(opts: { fused?: boolean } = {}): Promise<MatmulWasmModule> {
+export async function loadKernelsWasm(opts: { fused?: boolean } = {}): Promise<KernelsWasmModule> {
   const wantFused = opts.fused ?? true;
   if (wantFused) {
-    const bytes = await readBuilt("matmul-relaxed.wasm");
+    const bytes = await readBuilt("kernels-relaxed.wasm");
     if (!WebAssembly.validate(bytes)) setFlagsFromString("--experimental-wasm-relaxed-simd");
     if (WebAssembly.validate(bytes)) return { module: await WebAssembly.compile(bytes), fused: true };
   }
-  return { module: await WebAssembly.compile(await readBuilt("matmul-simd.wasm")), fused: false };
+  return { module: await WebAssembly.compile(await readBuilt("kernels-simd.wasm")), fused: false };
 }
 
 /** Works from src/ (tests) and dist/ (the bundle) alike: both sit under the package root. */

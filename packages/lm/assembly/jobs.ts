@@ -1,0 +1,167 @@
+// The protocol by which the calling thread shares a kernel call with worker threads: it writes
+// the job into a control block in shared memory and bumps a generation counter; every thread
+// (the caller too) claims chunks of work items with an atomic counter, so a thread slowed by
+// other load simply claims fewer; workers report done and sleep on the counter until the next job.
+import { attentionRows } from "./attention";
+import { matmulColumns } from "./matmul";
+
+// Layout of the control block that the calling thread and the workers share (byte offsets).
+// Counters that different threads write sit on separate 64-byte cache lines.
+const GENERATION: usize = 0; // bumped by the caller for each job; workers wait on it
+const QUIT: usize = 4;
+const KIND: usize = 8; // which kernel the job runs
+const CHUNK: usize = 12; // work items claimed per step
+const ITEMS: usize = 16; // work items in the job
+const PARAMS: usize = 20; // the kernel's arguments, 4 bytes each, up to 10
+const NEXT_ITEM: usize = 64; // next unclaimed work item
+const DONE: usize = 128; // workers finished with the current job
+
+const KIND_MATMUL = 1;
+const KIND_ATTENTION = 2;
+
+/** Spins before sleeping: the next matmul of a forward pass usually arrives within microseconds. */
+const SPIN_ITERATIONS: i32 = 20_000;
+
+function param(control: usize, index: i32): u32 {
+  return atomic.load<u32>(control + PARAMS + ((<usize>index) << 2));
+}
+
+function setParam(control: usize, index: i32, value: u32): void {
+  atomic.store<u32>(control + PARAMS + ((<usize>index) << 2), value);
+}
+
+/** Makes the job whose kind and arguments are in the control block visible to the workers. */
+function post(control: usize, kind: i32, items: i32, chunk: i32): void {
+  atomic.store<i32>(control + KIND, kind);
+  atomic.store<i32>(control + ITEMS, items);
+  atomic.store<i32>(control + CHUNK, chunk);
+  atomic.store<i32>(control + NEXT_ITEM, 0);
+  atomic.store<i32>(control + DONE, 0);
+  atomic.add<i32>(control + GENERATION, 1);
+  atomic.notify(control + GENERATION);
+}
+
+/** Publishes a matmul whose work items are output columns; then call workOnJob and waitForWorkers. */
+export function postMatmul(
+  control: usize,
+  out: usize,
+  x: usize,
+  w: usize,
+  bias: usize,
+  rows: i32,
+  inDim: i32,
+  outDim: i32,
+  chunk: i32,
+): void {
+  setParam(control, 0, <u32>out);
+  setParam(control, 1, <u32>x);
+  setParam(control, 2, <u32>w);
+  setParam(control, 3, <u32>bias);
+  setParam(control, 4, rows);
+  setParam(control, 5, inDim);
+  setParam(control, 6, outDim);
+  post(control, KIND_MATMUL, outDim, chunk);
+}
+
+/** Publishes causal attention whose work items are (head, token) rows; then workOnJob and waitForWorkers. */
+export function postAttention(
+  control: usize,
+  out: usize,
+  q: usize,
+  keys: usize,
+  values: usize,
+  tokens: i32,
+  start: i32,
+  numHeads: i32,
+  numKvHeads: i32,
+  headDim: i32,
+  chunk: i32,
+): void {
+  setParam(control, 0, <u32>out);
+  setParam(control, 1, <u32>q);
+  setParam(control, 2, <u32>keys);
+  setParam(control, 3, <u32>values);
+  setParam(control, 4, tokens);
+  setParam(control, 5, start);
+  setParam(control, 6, numHeads);
+  setParam(control, 7, numKvHeads);
+  setParam(control, 8, headDim);
+  post(control, KIND_ATTENTION, numHeads * tokens, chunk);
+}
+
+/** Tells the workers to leave workerLoop. */
+export function postQuit(control: usize): void {
+  atomic.store<i32>(control + QUIT, 1);
+  atomic.add<i32>(control + GENERATION, 1);
+  atomic.notify(control + GENERATION);
+}
+
+/** Claims chunks of the posted job's work items until none are left. */
+export function workOnJob(control: usize): void {
+  const kind = atomic.load<i32>(control + KIND);
+  const items = atomic.load<i32>(control + ITEMS);
+  const chunk = atomic.load<i32>(control + CHUNK);
+  while (true) {
+    const first = atomic.add<i32>(control + NEXT_ITEM, chunk);
+    if (first >= items) return;
+    const end = min(first + chunk, items);
+    if (kind === KIND_MATMUL) {
+      matmulColumns(
+        param(control, 0),
+        param(control, 1),
+        param(control, 2),
+        param(control, 3),
+        param(control, 4),
+        param(control, 5),
+        param(control, 6),
+        first,
+        end,
+      );
+    } else {
+      attentionRows(
+        param(control, 0),
+        param(control, 1),
+        param(control, 2),
+        param(control, 3),
+        param(control, 4),
+        param(control, 5),
+        param(control, 6),
+        param(control, 7),
+        param(control, 8),
+        first,
+        end,
+      );
+    }
+  }
+}
+
+/**
+ * Body of each worker thread: wait for a job, share it, report done; until told to quit.
+ * `seen` is the generation before the worker was started, so a job posted while the worker was
+ * still starting up is not missed.
+ */
+export function workerLoop(control: usize, seen: i32): void {
+  while (true) {
+    let spins = 0;
+    while (atomic.load<i32>(control + GENERATION) === seen) {
+      if (spins < SPIN_ITERATIONS) spins++;
+      else memory.atomic.wait32(control + GENERATION, seen, -1);
+    }
+    seen = atomic.load<i32>(control + GENERATION);
+    if (atomic.load<i32>(control + QUIT)) return;
+    workOnJob(control);
+    atomic.add<i32>(control + DONE, 1);
+    atomic.notify(control + DONE, 1);
+  }
+}
+
+/** Called by the thread that posted a job, after doing its share: waits until every worker is done. */
+export function waitForWorkers(control: usize, workers: i32): void {
+  let spins = 0;
+  while (true) {
+    const done = atomic.load<i32>(control + DONE);
+    if (done >= workers) return;
+    if (spins < SPIN_ITERATIONS) spins++;
+    else memory.atomic.wait32(control + DONE, done, -1);
+  }
+}
