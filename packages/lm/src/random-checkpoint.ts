@@ -29,7 +29,8 @@ export interface RandomCheckpointSpec {
 /**
  * Writes a Hugging Face model folder (config.json, model.safetensors, tokenizer.json,
  * tokenizer_config.json) with weights drawn from `spec.seed`; each tensor draws from its own
- * `fork(name)`, so adding a tensor never changes the others.
+ * `fork(name)`, so adding a tensor never changes the others. Tensors are drawn as they are
+ * written, one at a time, so memory stays at one tensor whatever the model's size.
  */
 export async function writeRandomCheckpoint(dir: string, spec: RandomCheckpointSpec): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -38,12 +39,11 @@ export async function writeRandomCheckpoint(dir: string, spec: RandomCheckpointS
   const dtype = spec.dtype ?? "F32";
   const tensors = new Map<string, TensorToWrite>();
   const normal = (name: string, shape: number[], scale = std) => {
-    tensors.set(name, { shape, data: fillNormal(rng.fork(name), shape, scale), dtype });
+    tensors.set(name, { shape, data: () => fillNormal(rng.fork(name), shape, scale), dtype });
   };
   // Norm gains near 1 (not exactly 1, so a wrong norm weight shows up in the tests).
   const gain = (name: string, n: number) => {
-    const data = fillNormal(rng.fork(name), [n], 0.1);
-    for (let i = 0; i < n; i++) data[i] += 1;
+    const data = () => fillNormal(rng.fork(name), [n], 0.1).map((x) => x + 1);
     tensors.set(name, { shape: [n], data, dtype });
   };
   const { hiddenSize: h, intermediateSize: ff, vocabSize: v, numLayers } = spec;

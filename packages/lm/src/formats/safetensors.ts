@@ -193,7 +193,8 @@ export async function readSafetensors(file: string): Promise<{
 
 export interface TensorToWrite {
   shape: number[];
-  data: Float32Array;
+  /** The values, or a function that makes them when they are written (so a large checkpoint never sits in memory whole). */
+  data: Float32Array | (() => Float32Array);
   /** Stored dtype; default F32. */
   dtype?: SafetensorsDtype;
 }
@@ -211,10 +212,6 @@ export async function writeSafetensors(
   for (const [name, t] of list) {
     const dtype = t.dtype ?? "F32";
     const count = elementCount(t.shape);
-    if (count !== t.data.length)
-      throw new RangeError(
-        `writeSafetensors: ${name} has ${t.data.length} values for shape ${JSON.stringify(t.shape)}`,
-      );
     const bytes = count * BYTES_PER_ELEMENT[dtype];
     header[name] = { dtype, shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
@@ -235,18 +232,23 @@ export async function writeSafetensors(
     };
     await write(lengthBytes);
     await write(headerBytes);
-    for (const [, t] of list) {
+    for (const [name, t] of list) {
       const dtype = t.dtype ?? "F32";
+      const data = typeof t.data === "function" ? t.data() : t.data;
+      if (data.length !== elementCount(t.shape))
+        throw new RangeError(
+          `writeSafetensors: ${name} has ${data.length} values for shape ${JSON.stringify(t.shape)}`,
+        );
       if (dtype === "F32") {
-        await write(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+        await write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
         continue;
       }
       const encode = dtype === "F16" ? encodeF16 : encodeBf16;
       const chunkElements = CHUNK_BYTES / 2;
-      const halves = new Uint16Array(Math.min(chunkElements, t.data.length));
-      for (let done = 0; done < t.data.length; done += chunkElements) {
-        const n = Math.min(chunkElements, t.data.length - done);
-        for (let i = 0; i < n; i++) halves[i] = encode(t.data[done + i]);
+      const halves = new Uint16Array(Math.min(chunkElements, data.length));
+      for (let done = 0; done < data.length; done += chunkElements) {
+        const n = Math.min(chunkElements, data.length - done);
+        for (let i = 0; i < n; i++) halves[i] = encode(data[done + i]);
         await write(new Uint8Array(halves.buffer, 0, n * 2));
       }
     }
