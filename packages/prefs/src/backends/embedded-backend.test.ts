@@ -121,6 +121,24 @@ describe("embedded backend on builtin:random-tiny", () => {
         steer: steering,
       });
       expect(steered.pA!).toBeCloseTo(reference.pA, 5);
+      // the same first activity next, unsteered then steered: cached steered positions must not leak
+      const z = activities[2];
+      const unsteeredNext = await backend.answer({ a: x, b: z, readout: "logits", sampleIndex: 0, seed: 1 });
+      expect(unsteeredNext.pA!).toBeCloseTo((await referenceReadout(x, z)).pA, 5);
+      const steeredNext = await backend.answer({
+        a: x,
+        b: z,
+        readout: "logits",
+        sampleIndex: 0,
+        seed: 1,
+        steer: steering,
+      });
+      const zPrompt = rawPrompt(x, z);
+      const zSpan = tokenSpan(model.tokenizer.encodeWithOffsets(zPrompt.text).offsets, ...zPrompt.spans.a);
+      const zReference = await referenceReadout(x, z, {
+        steer: [{ site: "blocks.1.hook_resid_post", vector, scale: 4, positions: zSpan }],
+      });
+      expect(steeredNext.pA!).toBeCloseTo(zReference.pA, 5);
       // a prompt without the steered activity is untouched
       const others = [activities[2], activities[3]] as const;
       const plain = await backend.answer({

@@ -16,8 +16,9 @@ export interface EmbeddedBackendOptions {
   template: PromptTemplate;
   question?: string;
   /**
-   * Keep the KV cache of the prompt text shared by every prompt (everything before the first
-   * activity, e.g. "Human: Would you prefer to (A)") and run only the rest per prompt. Default true.
+   * Keep the KV cache between prompts and run only what a prompt does not share with the last
+   * one: all prompts share "Human: Would you prefer to (A)", and consecutive prompts with the same
+   * first activity share everything up to "(B)". Default true.
    */
   prefixReuse?: boolean;
   /** Sampling readout: tokens to generate and temperature. */
@@ -56,6 +57,28 @@ export function tokenSpan(
   });
   if (start < 0) throw new RangeError(`no token covers characters ${from}..${to}`);
   return { start, end };
+}
+
+/**
+ * How many leading cached positions got the same steering as this prompt will: all `upTo` when
+ * the same steering touches the same positions there, else only the positions before any steering.
+ */
+function steeringAgreesUpTo(
+  cachedSpecs: readonly SteerSpec[],
+  cachedSource: ChoiceSteering | undefined,
+  specs: readonly SteerSpec[],
+  source: ChoiceSteering | undefined,
+  upTo: number,
+): number {
+  const clip = (list: readonly SteerSpec[]) =>
+    list
+      .filter((spec) => spec.positions.start < upTo)
+      .map(
+        (spec) => `${spec.site}:${spec.scale}:${spec.positions.start}-${Math.min(spec.positions.end, upTo)}`,
+      )
+      .join(",");
+  if (cachedSource === source && clip(cachedSpecs) === clip(specs)) return upTo;
+  return [...cachedSpecs, ...specs].reduce((m, spec) => Math.min(m, spec.positions.start), upTo);
 }
 
 function commonPrefixLength(x: readonly number[], y: readonly number[]): number {
@@ -111,8 +134,13 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
     );
   };
 
-  // The shared prefix: its tokens and their KV cache, kept between prompts.
-  let prefix: { tokens: number[]; cache: KvCache } | null = null;
+  // The KV cache kept between prompts: the tokens it holds, and the steering those positions got.
+  let kept: {
+    tokens: number[];
+    cache: KvCache;
+    steer: SteerSpec[];
+    source: ChoiceSteering | undefined;
+  } | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
@@ -120,27 +148,35 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
     return run;
   };
 
-  const nextTokenLogits = async (tokens: number[], firstActivityToken: number, steer: SteerSpec[]) => {
+  /**
+   * Next-token logits of `tokens`, reusing the kept cache for the longest prefix this prompt
+   * shares with it. After each prompt the cache keeps everything before the later activity's
+   * text ("Human: Would you prefer to (A) {a} or (B)"), so the next prompt with the same first
+   * activity (the full design asks them in a row) runs only "{b}?\n\nAssistant: (".
+   */
+  const nextTokenLogits = async (
+    tokens: number[],
+    keepUpTo: number,
+    steer: SteerSpec[],
+    source: ChoiceSteering | undefined,
+  ): Promise<Float32Array> => {
     if (!prefixReuse) return (await model.forward(tokens, { logits: "last", steer })).logits;
-    if (prefix === null) {
-      const shared = tokens.slice(0, firstActivityToken);
-      const cache = model.createCache();
-      if (shared.length > 0) await model.forward(shared, { cache, logits: "none" });
-      prefix = { tokens: shared, cache };
-    }
-    // Reuse only what this prompt really shares, and never a steered position (steering changes the
-    // residual there); at least the last token must be run to get its logits.
-    const firstSteered = steer.reduce((m, s) => Math.min(m, s.positions.start), Number.POSITIVE_INFINITY);
-    const reuse = Math.min(commonPrefixLength(prefix.tokens, tokens), firstSteered, tokens.length - 1);
-    if (reuse < prefix.cache.length) {
-      prefix.cache.truncate(reuse);
-      prefix.tokens = prefix.tokens.slice(0, reuse);
-    }
+    kept ??= { tokens: [], cache: model.createCache(), steer: [], source: undefined };
+    // at least the last token must run to give its logits
+    let reuse = Math.min(commonPrefixLength(kept.tokens, tokens), tokens.length - 1);
+    reuse = Math.min(reuse, steeringAgreesUpTo(kept.steer, kept.source, steer, source, reuse));
+    kept.cache.truncate(reuse);
+    const keep = Math.max(reuse, Math.min(keepUpTo, tokens.length - 1));
+    kept.tokens = tokens.slice(0, reuse);
+    if (keep > reuse)
+      await model.forward(tokens.slice(reuse, keep), { cache: kept.cache, logits: "none", steer });
+    kept.tokens = tokens.slice(0, keep);
+    kept.steer = steer;
+    kept.source = source;
     try {
-      return (await model.forward(tokens.slice(reuse), { cache: prefix.cache, logits: "last", steer }))
-        .logits;
+      return (await model.forward(tokens.slice(keep), { cache: kept.cache, logits: "last", steer })).logits;
     } finally {
-      prefix.cache.truncate(reuse);
+      kept.cache.truncate(keep);
     }
   };
 
@@ -181,9 +217,9 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
             "E_CONFIG",
           );
         }
-        const firstActivityChar = Math.min(prompt.spans.a[0], prompt.spans.b[0]);
-        const firstActivityToken = tokenSpan(offsets, firstActivityChar, firstActivityChar + 1).start;
-        const logits = await nextTokenLogits(ids, firstActivityToken, steer);
+        const laterActivityChar = Math.max(prompt.spans.a[0], prompt.spans.b[0]);
+        const laterActivityToken = tokenSpan(offsets, laterActivityChar, laterActivityChar + 1).start;
+        const logits = await nextTokenLogits(ids, laterActivityToken, steer, request.steer);
         return { ...labelDistribution(logits, idsA, idsB, model), attempts: 1 };
       });
     },

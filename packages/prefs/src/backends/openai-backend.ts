@@ -9,7 +9,7 @@ import {
   type PromptTemplate,
   rawPrompt,
 } from "../prompts.js";
-import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest, Readout } from "./choice-backend.js";
+import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
 import {
   ConnectionFailure,
   DEFAULT_RETRY_POLICY,
