@@ -105,6 +105,26 @@ describe("HTTP backends against local servers with 20% faults", () => {
     }
   });
 
+  it("OpenAI-compatible chat logprobs: read at the label token, past an opening parenthesis", async () => {
+    servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed: 6 }));
+    const backend = createOpenAIBackend({
+      endpoints: [servers[0].url],
+      model: "test-model",
+      readout: "logprobs",
+      template: "chat",
+      apiKeyEnv: "PVA_TEST_OPENAI_KEY",
+      timeoutMs: 300,
+      retry,
+    });
+    const records = await runAndCheck(backend, join(dir, "openai-chat-logprobs.jsonl"), 1, servers);
+    for (const record of records) {
+      const a = activities.find((x) => x.id === record.a)!;
+      const b = activities.find((x) => x.id === record.b)!;
+      expect(record.pA).toBeCloseTo(promptPreference(backend.prompt(a, b)), 10);
+      expect(record.offLabelMass).toBeCloseTo(0.1, 10);
+    }
+  });
+
   it("OpenAI-compatible chat sampling: K samples per ordered pair, parsed answers", async () => {
     servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed: 3 }));
     const backend = createOpenAIBackend({

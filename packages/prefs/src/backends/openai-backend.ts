@@ -1,7 +1,7 @@
 import { type Activity, createRng, PvaError } from "@pva/core";
 import OpenAI from "openai";
 import { parseAnswer } from "../answer-parser.js";
-import { readLabels } from "../label-readout.js";
+import { labelOfToken, readLabels } from "../label-readout.js";
 import {
   ANSWER_PREFILL,
   choiceQuestion,
@@ -17,6 +17,9 @@ import {
   type RetryPolicy,
   withRetries,
 } from "./retry-policy.js";
+
+/** Answer tokens read in chat logprobs mode, to get past an opening "(" or "**". */
+const CHAT_LABEL_WINDOW = 3;
 
 export interface OpenAIBackendOptions {
   /** Base URLs (e.g. http://gpu-3:8000/v1); requests, and each retry, go round-robin over them. */
@@ -72,7 +75,14 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
       return template === "raw" ? rawPrompt(a, b, question).text : JSON.stringify(messagesFor(a, b));
     },
     readoutParams(readout): Record<string, string | number> {
-      if (readout === "logprobs") return { template, topLogprobs, temperature: 0, maxTokens: 1 };
+      if (readout === "logprobs") {
+        return {
+          template,
+          topLogprobs,
+          temperature: 0,
+          maxTokens: template === "chat" ? CHAT_LABEL_WINDOW : 1,
+        };
+      }
       return { template, temperature, maxTokens };
     },
     async answer(request: ChoiceRequest): Promise<ChoiceAnswer> {
@@ -127,16 +137,21 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
     const response = await client.chat.completions.create({
       model: opts.model,
       messages: messagesFor(a, b),
-      max_tokens: logprobs ? 1 : maxTokens,
+      // a chat model may open with "(" or "**" before the label, so a few tokens are read
+      max_tokens: logprobs ? CHAT_LABEL_WINDOW : maxTokens,
       temperature: logprobs ? 0 : temperature,
       ...(logprobs ? { logprobs: true, top_logprobs: topLogprobs } : { seed }),
     });
     const choice = response.choices?.[0];
     if (!choice) throw new MalformedResponseError("chat completion without choices");
     if (!logprobs) return sampled(choice.message?.content ?? "");
-    const top = choice.logprobs?.content?.[0]?.top_logprobs;
-    if (!top) throw new MalformedResponseError("chat completion without logprobs.content[0].top_logprobs");
-    return fromLogprobs(top);
+    const positions = choice.logprobs?.content;
+    if (!positions?.[0]?.top_logprobs) {
+      throw new MalformedResponseError("chat completion without logprobs.content[0].top_logprobs");
+    }
+    // read the distribution where the model emitted its label (greedy), else at the first token
+    const at = positions.find((position) => labelOfToken(position.token) !== null) ?? positions[0];
+    return fromLogprobs(at.top_logprobs);
   }
 
   return backend;

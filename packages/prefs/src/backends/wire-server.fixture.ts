@@ -144,10 +144,20 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: logprobs ? first : text, refusal: null },
+            message: { role: "assistant", content: logprobs ? `(${first}` : text, refusal: null },
             logprobs: logprobs
               ? {
+                  // a chat model opening with "(" before its label, as many do
                   content: [
+                    {
+                      token: "(",
+                      logprob: -0.01,
+                      bytes: [40],
+                      top_logprobs: [
+                        { token: "(", logprob: -0.01, bytes: [40] },
+                        { token: "A", logprob: -6, bytes: [65] },
+                      ],
+                    },
                     {
                       token: first,
                       logprob: top[first === "A" ? 0 : 1].logprob,
