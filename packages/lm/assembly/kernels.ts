@@ -1,6 +1,8 @@
 // Entry point of the WebAssembly module built by assembly/build.mjs: the kernels, and the job
 // protocol through which worker threads share them. All addresses are byte offsets into the
 // imported shared memory, whose allocation the JavaScript side manages.
+
+export { siluMul } from "./activations";
 export { attentionRows } from "./attention";
 export { postAttention, postMatmul, postQuit, waitForWorkers, workerLoop, workOnJob } from "./jobs";
 export { matmulColumns } from "./matmul";

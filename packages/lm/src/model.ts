@@ -292,10 +292,7 @@ export class Transformer {
     await this.backend.matmul(up, s.normed, L.wUp, T, h, ff, L.bUp ?? undefined);
     if (L.wGate) {
       await this.backend.matmul(gate, s.normed, L.wGate, T, h, ff);
-      for (let i = 0; i < n; i++) {
-        const g = gate[i];
-        gate[i] = (g / (1 + Math.exp(-g))) * up[i];
-      }
+      await this.backend.siluMul(gate, up, n);
     } else {
       const k = Math.sqrt(2 / Math.PI);
       for (let i = 0; i < n; i++) {

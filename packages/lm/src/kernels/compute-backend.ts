@@ -1,6 +1,6 @@
 /**
- * The seam between the transformer runtime and its kernels: the two operations that take nearly
- * all of a forward pass's time, matmul and attention.
+ * The seam between the transformer runtime and its kernels: the operations that take nearly all
+ * of a forward pass's time (matmul, attention, and SwiGLU's exp-heavy activation).
  *
  * The runtime allocates weights and activations through `allocF32`, so a backend whose kernels
  * live in WebAssembly memory can read them in place (no copy per call, no second copy of the
@@ -39,6 +39,8 @@ export interface ComputeBackend {
     numKvHeads: number,
     headDim: number,
   ): Promise<void>;
+  /** gate[i] = silu(gate[i]) * up[i], with silu(g) = g / (1 + exp(-g)): SwiGLU's activation. */
+  siluMul(gate: Float32Array, up: Float32Array, length: number): Promise<void>;
   dispose(): Promise<void>;
 }
 

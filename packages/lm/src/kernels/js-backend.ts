@@ -27,6 +27,14 @@ export function createJsBackend(): ComputeBackend {
         headDim,
       });
     },
+    siluMul: async (gate, up, length) => {
+      if (gate.length < length || up.length < length)
+        throw new RangeError(`siluMul: gate has ${gate.length} and up ${up.length} floats, needs ${length}`);
+      for (let i = 0; i < length; i++) {
+        const g = gate[i];
+        gate[i] = (g / (1 + Math.exp(-g))) * up[i];
+      }
+    },
     dispose: async () => {},
   };
 }

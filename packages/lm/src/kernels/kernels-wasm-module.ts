@@ -57,6 +57,7 @@ export interface KernelExports {
     chunk: number,
   ): void;
   postQuit(control: number): void;
+  siluMul(gate: number, up: number, length: number): void;
   workOnJob(control: number): void;
   workerLoop(control: number, seenGeneration: number): void;
   waitForWorkers(control: number, workers: number): void;

@@ -137,6 +137,16 @@ export async function createWasmBackend(
       }
       if (directOut === undefined) out.set(staging.view("out", qLength));
     },
+    siluMul: async (gate, up, length) => {
+      checkAlive("siluMul");
+      if (gate.length < length || up.length < length)
+        throw new RangeError(`siluMul: gate has ${gate.length} and up ${up.length} floats, needs ${length}`);
+      const directGate = heap.addressOf(gate);
+      const gateAt = directGate ?? staging.copyIn("gate", gate, length);
+      const upAt = heap.addressOf(up) ?? staging.copyIn("up", up, length);
+      kernels.siluMul(gateAt, upAt, length);
+      if (directGate === undefined) gate.set(staging.view("gate", length));
+    },
     dispose: async () => {
       if (disposed) return;
       disposed = true;
