@@ -1,0 +1,48 @@
+import { ACTIVITY_CATEGORIES, EMOTION_CLUSTERS } from "@pva/core";
+import type { Config } from "vega-lite";
+
+/**
+ * The font the PNGs are drawn with (Debian's fonts-dejavu-core); naming it in the spec makes the
+ * SVG text and the browser use the same family, so the three outputs look alike.
+ */
+export const CHART_FONT = "DejaVu Sans";
+
+export const chartConfig: Config = {
+  background: "white",
+  font: CHART_FONT,
+  padding: 8,
+  view: { stroke: null },
+  axis: { labelFontSize: 10, titleFontSize: 11, gridColor: "#e6e6e6" },
+  legend: { labelFontSize: 10, titleFontSize: 11 },
+  title: { fontSize: 13, anchor: "start" },
+};
+
+/** Activity categories from the wanted (greens/blues) to the unwanted (oranges/reds). */
+export const categoryScale = {
+  domain: [...ACTIVITY_CATEGORIES],
+  range: ["#1b7837", "#5aae61", "#2166ac", "#67a9cf", "#999999", "#f4a582", "#d6604d", "#b2182b"],
+};
+
+/** The ten emotion clusters in reference order, one categorical colour each. */
+export const clusterScale = {
+  domain: [...EMOTION_CLUSTERS, "unknown"],
+  range: [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#333333",
+  ],
+};
+
+/** Rounds for display and CSV: enough digits to read, few enough that tooltips stay short. */
+export function round(value: number, digits = 3): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,204 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ACTIVITY_CATEGORIES, EMOTION_CLUSTERS } from "@pva/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeRunFixture } from "../../test/run-fixture.js";
+import type { ReportChart } from "../report-chart.js";
+import { reportSections } from "../report-sections.js";
+import { loadRunArtifacts, type RunArtifacts } from "../run-artifacts.js";
+import { correlationChart } from "./correlation-chart.js";
+import { doseResponseChart } from "./dose-response-chart.js";
+import { eloChart } from "./elo-chart.js";
+import { emotionPcaChart } from "./emotion-pca-chart.js";
+import { offLabelMassChart } from "./off-label-mass-chart.js";
+import { positionBiasChart } from "./position-bias-chart.js";
+import { probeEloScatterChart } from "./probe-elo-scatter-chart.js";
+import { refusalsChart } from "./refusals-chart.js";
+import { shiftVsRChart } from "./shift-vs-r-chart.js";
+import { steeringShiftChart } from "./steering-shift-chart.js";
+import { winMatrixChart } from "./win-matrix-chart.js";
+
+let dir: string;
+let run: RunArtifacts;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-report-charts-"));
+  await writeRunFixture(dir, { resamples: 50 });
+  run = await loadRunArtifacts(dir);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** Every `field` an encoding, sort or transform names, anywhere in the spec. */
+function fieldsOf(node: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) for (const item of node) fieldsOf(item, into);
+  else if (node && typeof node === "object") {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "data") continue;
+      if ((key === "field" || key === "on" || key === "regression") && typeof value === "string")
+        into.add(value);
+      else if (key === "groupby" && Array.isArray(value)) for (const v of value) into.add(String(v));
+      else fieldsOf(value, into);
+    }
+  }
+  return into;
+}
+
+/** The first layer (or the single view) whose mark is `type` and that plots a data field (not a reference line). */
+function layerWithMark(chart: ReportChart, type: string): Record<string, unknown> {
+  const spec = chart.spec as unknown as Record<string, unknown>;
+  const inner = (spec.spec as Record<string, unknown> | undefined) ?? spec;
+  const views = (inner.layer as Record<string, unknown>[] | undefined) ?? [inner];
+  const view = views.find((v) => {
+    const mark = v.mark as string | { type: string } | undefined;
+    const encoding = (v.encoding ?? {}) as Record<string, { field?: string }>;
+    const plotsData = Object.values(encoding).some((channel) => typeof channel?.field === "string");
+    return (typeof mark === "string" ? mark : mark?.type) === type && plotsData;
+  });
+  if (!view) throw new Error(`no ${type} mark in ${chart.id}`);
+  return view.encoding as Record<string, unknown>;
+}
+
+describe("chart specs", () => {
+  it("every field a spec uses is a column of its rows, and the rows are inlined", () => {
+    const charts = reportSections(run, 0.05).flatMap((s) => s.charts);
+    expect(charts.map((c) => c.id)).toEqual([
+      "elo",
+      "win-matrix",
+      "correlation",
+      "probe-vs-elo",
+      "emotion-pca",
+      "r-vs-valence",
+      "steering-shift",
+      "shift-vs-r",
+      "dose-response",
+      "layer-sweep",
+      "position-bias",
+      "refusals",
+      "off-label-mass",
+      "intransitive-triads",
+    ]);
+    for (const chart of charts) {
+      const columns = new Set(chart.rows.flatMap((r) => Object.keys(r)));
+      expect(chart.rows.length, chart.id).toBeGreaterThan(0);
+      for (const field of fieldsOf(chart.spec)) expect(columns, `${chart.id}: ${field}`).toContain(field);
+      expect((chart.spec as { data: { values: unknown } }).data.values, chart.id).toBe(chart.rows);
+      expect(chart.id).toMatch(/^[a-z][a-z-]*$/);
+    }
+  });
+
+  it("Elo: one row per activity, best first, interval around the estimate, coloured by category", () => {
+    const chart = eloChart(run.preferences!);
+    expect(chart.rows).toHaveLength(64);
+    const elos = chart.rows.map((r) => r.elo as number);
+    expect(elos).toEqual([...elos].sort((a, b) => b - a));
+    for (const r of chart.rows) {
+      expect(r.eloLow as number).toBeLessThanOrEqual(r.elo as number);
+      expect(r.eloHigh as number).toBeGreaterThanOrEqual(r.elo as number);
+    }
+    const rule = layerWithMark(chart, "rule") as Record<
+      string,
+      { field?: string; sort?: unknown; scale?: { domain: unknown } }
+    >;
+    expect(rule.x.field).toBe("eloLow");
+    expect(rule.x2.field).toBe("eloHigh");
+    expect(rule.y.sort).toEqual(chart.rows.map((r) => r.text));
+    expect(rule.color.field).toBe("category");
+    expect(rule.color.scale?.domain).toEqual([...ACTIVITY_CATEGORIES]);
+  });
+
+  it("win matrix: every compared ordered pair, axes in Elo order, diverging at 0.5", () => {
+    const chart = winMatrixChart(run.preferences!);
+    const compared = run.preferences!.winMatrix.p.flat().filter((p) => p !== null).length;
+    expect(compared).toBeGreaterThan(64 * 60);
+    expect(chart.rows).toHaveLength(compared);
+    const enc = layerWithMark(chart, "rect") as Record<
+      string,
+      { sort?: string[]; scale?: Record<string, unknown> }
+    >;
+    const best = eloChart(run.preferences!).rows[0].id;
+    expect(enc.x.sort?.[0]).toBe(best);
+    expect(enc.y.sort).toEqual(enc.x.sort);
+    expect(enc.color.scale).toMatchObject({ domain: [0, 1], domainMid: 0.5 });
+    const pair = chart.rows.find((r) => r.row === enc.x.sort?.[0] && r.column === enc.x.sort?.[63]);
+    expect(pair?.p as number).toBeGreaterThan(0.5);
+  });
+
+  it("Figure 4: all emotions sorted by r, CI rules, FDR marked by opacity, coloured by cluster", () => {
+    const chart = correlationChart(run.correlations!, 0.05);
+    expect(chart.rows).toHaveLength(171);
+    const rs = chart.rows.map((r) => r.pearson as number);
+    expect(rs).toEqual([...rs].sort((a, b) => b - a));
+    const significant = chart.rows.filter((r) => r.significant === "q < 0.05");
+    expect(significant.length).toBe(run.correlations!.emotions.filter((e) => e.q < 0.05).length);
+    expect(significant.length).toBeGreaterThan(0);
+    expect(significant.length).toBeLessThan(171);
+    const bar = layerWithMark(chart, "bar") as Record<
+      string,
+      { field?: string; scale?: Record<string, unknown> }
+    >;
+    expect(bar.y.field).toBe("pearson");
+    expect(bar.color.field).toBe("cluster");
+    expect(bar.color.scale?.domain).toEqual([...EMOTION_CLUSTERS, "unknown"]);
+    expect(bar.opacity).toMatchObject({ field: "significant", scale: { range: [1, 0.3] } });
+    const rule = layerWithMark(chart, "rule") as Record<string, { field?: string }>;
+    expect([rule.y.field, rule.y2.field]).toEqual(["low", "high"]);
+  });
+
+  it("probe vs Elo: the top and bottom emotion, 64 points each, a regression line per panel", () => {
+    const chart = probeEloScatterChart(run.preferences!, run.probes!, run.correlations!)!;
+    const byR = [...run.correlations!.emotions].sort((a, b) => b.pearson - a.pearson);
+    expect([...new Set(chart.rows.map((r) => r.emotion))]).toEqual([byR[0].emotion, byR[170].emotion]);
+    expect(chart.rows).toHaveLength(128);
+    const spec = chart.spec as {
+      spec: { layer: { transform?: unknown[]; encoding: { tooltip?: { field: string }[] } }[] };
+    };
+    expect(spec.spec.layer[1].transform).toEqual([{ regression: "elo", on: "probe", groupby: ["panel"] }]);
+    expect(spec.spec.layer[0].encoding.tooltip?.[0].field).toBe("text");
+  });
+
+  it("PCA: one point per emotion, axes titled with the variance shares", () => {
+    const chart = emotionPcaChart(run.vectors!, 4)!;
+    expect(chart.rows).toHaveLength(171);
+    const share = run.vectors!.geometry["4"].pcShares[0];
+    const point = layerWithMark(chart, "point") as Record<string, { title?: string }>;
+    expect(point.x.title).toBe(`PC1 (${(share * 100).toFixed(1)}% of variance)`);
+    expect(chart.rows.filter((r) => r.label !== "").length).toBeGreaterThanOrEqual(6);
+    expect(emotionPcaChart(run.vectors!, 99)).toBeNull();
+  });
+
+  it("steering: shifts with intervals, shift vs r, dose-response over 3 strengths", () => {
+    const steering = run.steering!;
+    const shift = steeringShiftChart(steering)!;
+    expect(shift.rows).toHaveLength(steering.summary.length);
+    expect(shiftVsRChart(steering)!.caption).toContain(`r = ${steering.shiftVsR!.r.toFixed(2)}`);
+    const dose = doseResponseChart(steering)!;
+    expect(new Set(dose.rows.map((r) => r.strength))).toEqual(new Set([0.25, 0.5, 1]));
+    expect(
+      doseResponseChart({
+        ...steering,
+        doseResponse: steering.doseResponse.filter((d) => d.strength === 0.5),
+      }),
+    ).toBeNull();
+  });
+
+  it("diagnostics: position bias around 0.5, refusals only where there were any, off-label histogram", () => {
+    const bias = positionBiasChart(run.preferences!);
+    const bar = layerWithMark(bias, "bar") as Record<string, { datum?: number }>;
+    expect(bar.x2.datum).toBe(0.5);
+    const refusals = refusalsChart(run.preferences!)!;
+    const total = refusals.rows
+      .filter((r) => r.kind === "refusal")
+      .reduce((s, r) => s + (r.count as number), 0);
+    expect(total).toBe(run.choices!.filter((c) => c.choice === "refusal").length * 2);
+    expect(
+      refusalsChart({
+        ...run.preferences!,
+        activities: run.preferences!.activities.map((a) => ({ ...a, refusals: 0, unparseable: 0 })),
+      }),
+    ).toBeNull();
+    const mass = offLabelMassChart(run.choices!)!;
+    expect(mass.rows).toHaveLength(40);
+    expect(mass.rows.reduce((s, r) => s + (r.answers as number), 0)).toBe(run.choices!.length);
+  });
+});

@@ -1,0 +1,84 @@
+import type { CorrelationResult } from "@pva/core";
+import { chartConfig, clusterScale, round } from "../chart-theme.js";
+import type { ReportChart } from "../report-chart.js";
+
+/**
+ * The study's Figure 4: probe-preference Pearson r of every emotion, highest first, with its
+ * bootstrap interval, coloured by cluster; bars that survive the FDR correction are solid, the
+ * rest faded. The tick is the partial r controlling for the activity text's sentiment.
+ */
+export function correlationChart(correlations: CorrelationResult, fdrAlpha: number): ReportChart {
+  const rows = [...correlations.emotions]
+    .sort((x, y) => y.pearson - x.pearson || (x.emotion < y.emotion ? -1 : 1))
+    .map((e) => ({
+      emotion: e.emotion,
+      cluster: e.cluster,
+      pearson: round(e.pearson),
+      low: round(e.pearsonCi[0]),
+      high: round(e.pearsonCi[1]),
+      spearman: round(e.spearman),
+      partialPearson: round(e.partialPearson),
+      pPermutation: round(e.pPermutation, 4),
+      q: round(e.q, 4),
+      significant: e.q < fdrAlpha ? `q < ${fdrAlpha}` : `q >= ${fdrAlpha}`,
+    }));
+  const x = {
+    field: "emotion",
+    type: "nominal" as const,
+    sort: rows.map((r) => r.emotion),
+    title: null,
+    axis: { labelAngle: -90, labelFontSize: 7, labelPadding: 2 },
+  };
+  const tooltip = [
+    { field: "emotion" },
+    { field: "cluster" },
+    { field: "pearson", title: "r" },
+    { field: "low", title: "CI low" },
+    { field: "high", title: "CI high" },
+    { field: "partialPearson", title: "partial r (sentiment)" },
+    { field: "spearman", title: "Spearman rho" },
+    { field: "q", title: "BH q" },
+  ];
+  return {
+    id: "correlation",
+    title: "Probe score vs preference, per emotion",
+    caption: `Pearson r between each emotion's probe score and Elo across ${correlations.activities} activities (layer ${correlations.layer}, ${correlations.readout} readout), with ${correlations.bootstrap}-resample bootstrap intervals. Solid bars: Benjamini-Hochberg q < ${fdrAlpha} over ${correlations.emotions.length} emotions (${correlations.permutations} permutations). Black ticks: partial r controlling for the text's lexicon sentiment.`,
+    rows,
+    spec: {
+      config: chartConfig,
+      data: { values: rows },
+      width: { step: 7 },
+      height: 300,
+      layer: [
+        {
+          mark: { type: "bar" },
+          encoding: {
+            x,
+            y: {
+              field: "pearson",
+              type: "quantitative",
+              title: "Pearson r (probe score, Elo)",
+              scale: { domain: [-1, 1] },
+            },
+            color: { field: "cluster", type: "nominal", scale: clusterScale, title: "cluster" },
+            opacity: {
+              field: "significant",
+              type: "ordinal",
+              scale: { domain: [`q < ${fdrAlpha}`, `q >= ${fdrAlpha}`], range: [1, 0.3] },
+              title: "FDR",
+            },
+            tooltip,
+          },
+        },
+        {
+          mark: { type: "rule", color: "#333", strokeWidth: 1 },
+          encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, tooltip },
+        },
+        {
+          mark: { type: "tick", color: "black", thickness: 1.5, size: 6 },
+          encoding: { x, y: { field: "partialPearson", type: "quantitative" }, tooltip },
+        },
+      ],
+    },
+  };
+}

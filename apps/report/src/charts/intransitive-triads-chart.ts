@@ -1,0 +1,57 @@
+import type { PreferenceScores } from "@pva/core";
+import { categoryScale, chartConfig, round } from "../chart-theme.js";
+import { intransitiveTriadsByActivity } from "../intransitive-triads.js";
+import type { ReportChart } from "../report-chart.js";
+
+/** Share of each activity's triads that are cyclic, highest first. */
+export function intransitiveTriadsChart(preferences: PreferenceScores): ReportChart | null {
+  const { ids, p } = preferences.winMatrix;
+  if (ids.length < 3) return null;
+  const triads = intransitiveTriadsByActivity(p);
+  const activity = new Map(preferences.activities.map((a) => [a.id, a]));
+  const rows = ids
+    .map((id, i) => ({
+      id,
+      text: activity.get(id)?.text ?? id,
+      category: activity.get(id)?.category ?? "Neutral",
+      triads: triads[i].triads,
+      cyclic: triads[i].cyclic,
+      share: triads[i].triads > 0 ? round(triads[i].cyclic / triads[i].triads, 4) : 0,
+    }))
+    .sort((x, y) => y.share - x.share || (x.id < y.id ? -1 : 1));
+  return {
+    id: "intransitive-triads",
+    title: "Intransitive triads per activity",
+    caption: `Share of the triads containing the activity that form a cycle (A > B > C > A). Run-wide share: ${(preferences.diagnostics.intransitiveTriadShare * 100).toFixed(2)}%.`,
+    rows,
+    spec: {
+      config: chartConfig,
+      data: { values: rows },
+      width: 360,
+      height: { step: 11 },
+      mark: { type: "bar" },
+      encoding: {
+        y: {
+          field: "text",
+          type: "nominal",
+          sort: rows.map((r) => r.text),
+          title: null,
+          axis: { labelLimit: 280 },
+        },
+        x: {
+          field: "share",
+          type: "quantitative",
+          title: "cyclic share of its triads",
+          axis: { format: "%" },
+        },
+        color: { field: "category", type: "nominal", scale: categoryScale, title: "category" },
+        tooltip: [
+          { field: "text", title: "activity" },
+          { field: "triads" },
+          { field: "cyclic" },
+          { field: "share", format: ".2%" },
+        ],
+      },
+    },
+  };
+}

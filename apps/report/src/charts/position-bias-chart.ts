@@ -1,0 +1,60 @@
+import type { PreferenceScores } from "@pva/core";
+import { categoryScale, chartConfig, round } from "../chart-theme.js";
+import type { ReportChart } from "../report-chart.js";
+
+/** P(first option chosen) when the activity was shown, per activity; 0.5 is no position bias. */
+export function positionBiasChart(preferences: PreferenceScores): ReportChart {
+  const rows = [...preferences.activities]
+    .sort((x, y) => y.pFirstWhenPresent - x.pFirstWhenPresent || (x.id < y.id ? -1 : 1))
+    .map((a) => ({
+      id: a.id,
+      text: a.text,
+      category: a.category,
+      pFirstWhenPresent: round(a.pFirstWhenPresent),
+    }));
+  const { pFirst, pFirstCi } = preferences.diagnostics;
+  return {
+    id: "position-bias",
+    title: "Position bias per activity",
+    caption: `P(the first option is chosen) over the prompts that showed the activity; 0.5 means no bias. Overall P(first) = ${pFirst.toFixed(3)} [${pFirstCi[0].toFixed(3)}, ${pFirstCi[1].toFixed(3)}] (dashed line).`,
+    rows,
+    spec: {
+      config: chartConfig,
+      data: { values: rows },
+      width: 360,
+      height: { step: 11 },
+      layer: [
+        {
+          mark: { type: "bar" },
+          encoding: {
+            y: {
+              field: "text",
+              type: "nominal",
+              sort: rows.map((r) => r.text),
+              title: null,
+              axis: { labelLimit: 280 },
+            },
+            x: {
+              field: "pFirstWhenPresent",
+              type: "quantitative",
+              title: "P(first chosen)",
+              scale: { domain: [0, 1] },
+            },
+            x2: { datum: 0.5 },
+            color: { field: "category", type: "nominal", scale: categoryScale, title: "category" },
+            tooltip: [
+              { field: "text", title: "activity" },
+              { field: "category" },
+              { field: "pFirstWhenPresent", title: "P(first chosen)" },
+            ],
+          },
+        },
+        { mark: { type: "rule", color: "#333" }, encoding: { x: { datum: 0.5 } } },
+        {
+          mark: { type: "rule", color: "#d62728", strokeDash: [5, 3] },
+          encoding: { x: { datum: round(pFirst) } },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import type { PreferenceScores } from "@pva/core";
+import { chartConfig, round } from "../chart-theme.js";
+import type { ReportChart } from "../report-chart.js";
+
+/** P(row chosen over column) for every compared pair, rows and columns in Elo order. */
+export function winMatrixChart(preferences: PreferenceScores): ReportChart {
+  const elo = new Map(preferences.activities.map((a) => [a.id, a.elo]));
+  const text = new Map(preferences.activities.map((a) => [a.id, a.text]));
+  const { ids, p } = preferences.winMatrix;
+  const order = [...ids].sort((x, y) => (elo.get(y) ?? 0) - (elo.get(x) ?? 0) || (x < y ? -1 : 1));
+  const rows = ids.flatMap((rowId, i) =>
+    ids.flatMap((columnId, j) => {
+      const value = p[i][j];
+      if (value === null || value === undefined) return [];
+      return [
+        {
+          row: rowId,
+          column: columnId,
+          rowText: text.get(rowId) ?? rowId,
+          columnText: text.get(columnId) ?? columnId,
+          p: round(value),
+        },
+      ];
+    }),
+  );
+  return {
+    id: "win-matrix",
+    title: "Win probability of each pair",
+    caption:
+      "Mean P(row chosen over column) over both presentation orders; rows and columns from highest to lowest Elo. Blank cells were never compared.",
+    rows,
+    spec: {
+      config: chartConfig,
+      data: { values: rows },
+      width: { step: 9 },
+      height: { step: 9 },
+      mark: { type: "rect" },
+      encoding: {
+        x: {
+          field: "column",
+          type: "nominal",
+          sort: order,
+          title: "against (column)",
+          axis: { labelFontSize: 7, labelAngle: -90, labelLimit: 140, orient: "top" },
+        },
+        y: {
+          field: "row",
+          type: "nominal",
+          sort: order,
+          title: "chosen (row)",
+          axis: { labelFontSize: 7, labelLimit: 140 },
+        },
+        color: {
+          field: "p",
+          type: "quantitative",
+          title: "P(row chosen)",
+          scale: { scheme: "redblue", domain: [0, 1], domainMid: 0.5 },
+        },
+        tooltip: [
+          { field: "rowText", title: "row" },
+          { field: "columnText", title: "column" },
+          { field: "p", title: "P(row chosen)" },
+        ],
+      },
+    },
+  };
+}

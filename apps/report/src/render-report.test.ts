@@ -1,0 +1,99 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeRunFixture } from "../test/run-fixture.js";
+import { renderReport } from "./render-report.js";
+
+const XSS = "<img src=x onerror=alert(1)>";
+let dir: string;
+let full: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-report-render-"));
+  full = join(dir, "full");
+  await writeRunFixture(full, { resamples: 50, texts: { "helpful-explain-science": XSS } });
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function snapshot(reportDir: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const name of ["index.html", "summary.md"]) files.set(name, await readFile(join(reportDir, name)));
+  for (const name of (await readdir(join(reportDir, "charts"))).sort())
+    files.set(`charts/${name}`, await readFile(join(reportDir, "charts", name)));
+  return files;
+}
+
+describe("renderReport", () => {
+  it("writes the page, an SVG and a PNG per chart and the summary, byte-identical on a second render", async () => {
+    const first = await renderReport(full);
+    expect(first.html).toBe(join(full, "report", "index.html"));
+    expect(first.charts).toHaveLength(28);
+    const before = await snapshot(join(full, "report"));
+    const png = before.get("charts/elo.png")!;
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(before.get("charts/elo.svg")!.toString()).toMatch(/^<svg/);
+    // A second render into another folder must produce exactly the same bytes.
+    const again = await renderReport(full, { outDir: join(dir, "again") });
+    const after = await snapshot(join(dir, "again"));
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [name, bytes] of before) expect(after.get(name)?.equals(bytes), name).toBe(true);
+    expect(again.charts.map((c) => c.slice(join(dir, "again").length))).toEqual(
+      first.charts.map((c) => c.slice(join(full, "report").length)),
+    );
+  });
+
+  it("shows the XSS payload only as escaped text in the page, the SVGs and the summary", async () => {
+    const files = await snapshot(join(full, "report"));
+    // The inlined vega libraries are the only plain <script> elements; they contain markup of their own.
+    const html = files
+      .get("index.html")!
+      .toString()
+      .replace(/<script>[\s\S]*?<\/script>/g, "");
+    // The payload must not appear as markup anywhere: only as &lt;img, \u003cimg or %3Cimg.
+    expect(html).not.toContain("<img");
+    expect(html).toContain("\\u003cimg src=x onerror=alert(1)\\u003e");
+    expect(html).toContain(encodeURIComponent(XSS));
+    for (const [name, bytes] of files)
+      if (name.endsWith(".svg")) expect(bytes.toString(), name).not.toContain("<img");
+    expect(files.get("charts/elo.svg")!.toString()).toContain("&lt;img src=x onerror=alert(1)&gt;");
+    expect(files.get("summary.md")!.toString()).not.toContain("<img");
+  });
+
+  it("opens with the main finding and a loud banner for a builtin random model; the manifest closes it", async () => {
+    const html = (await readFile(join(full, "report", "index.html"), "utf8")).replace(
+      /<script>[\s\S]*?<\/script>/g,
+      "",
+    );
+    const banner = html.indexOf('class="banner"');
+    const finding = html.indexOf("Main finding: the emotion probe that best predicts");
+    const manifest = html.indexOf('<section id="manifest">');
+    expect(banner).toBeGreaterThan(0);
+    expect(finding).toBeGreaterThan(banner);
+    expect(manifest).toBeGreaterThan(html.indexOf('<section id="diagnostics">'));
+    expect(html).toContain("2026-11-26T22:00:00.000Z");
+    expect(html).toMatch(/\d+ comparisons over 64 activities/);
+    expect(html).toContain("Content-Security-Policy");
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);
+  });
+
+  it("renders a partial run (preferences only) with its sections and no banner from a real model id", async () => {
+    const partial = join(dir, "partial");
+    await writeRunFixture(partial, { resamples: 20, parts: ["preferences"], model: "hf:org/real-model" });
+    const result = await renderReport(partial, { png: false });
+    expect(result.charts.map((c) => c.slice(join(partial, "report", "charts").length + 1))).toEqual([
+      "elo.svg",
+      "win-matrix.svg",
+      "position-bias.svg",
+      "refusals.svg",
+      "intransitive-triads.svg",
+    ]);
+    const html = await readFile(result.html, "utf8");
+    expect(html).not.toContain('class="banner"');
+    expect(html).toContain("Main finding: ");
+    expect(html).toContain("This run folder has no manifest.json.");
+    expect(await readFile(result.summary, "utf8")).toContain(
+      "![Preference (Elo) per activity](charts/elo.png)",
+    );
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { chartFontFiles } from "./chart-font.js";
+import { chartSvg, svgToPng } from "./chart-images.js";
+import { reportPage } from "./html/report-page.js";
+import { readVegaBundles } from "./html/vega-bundles.js";
+import { reportFindings, summarySentences } from "./report-findings.js";
+import { reportSections } from "./report-sections.js";
+import { loadRunArtifacts, type RunArtifacts } from "./run-artifacts.js";
+import { summaryMarkdown } from "./summary-markdown.js";
+
+export interface RenderReportOptions {
+  /** Output folder; default `<runDir>/report`. */
+  outDir?: string;
+  /** Write PNGs beside the SVGs (default true). */
+  png?: boolean;
+  /** PNG pixels per SVG pixel (default 2, sharp on high-density screens and in print). */
+  pngScale?: number;
+  /** Font files the PNGs are drawn with; default Debian's DejaVu Sans. */
+  fontFiles?: string[];
+}
+
+export interface RenderedReport {
+  /** Path of `index.html`. */
+  html: string;
+  /** Path of `summary.md`. */
+  summary: string;
+  /** Paths of the chart files, SVG then PNG per chart, in report order. */
+  charts: string[];
+}
+
+const EXPECTED: [keyof RunArtifacts, string][] = [
+  ["manifest", "the run manifest (manifest.json)"],
+  ["preferences", "preferences (preferences.json)"],
+  ["choices", "the raw answers (choices.jsonl)"],
+  ["vectors", "emotion vectors (vectors.json)"],
+  ["probes", "probe scores (probes.json)"],
+  ["correlations", "correlations (correlations.json)"],
+  ["steering", "steering (steering.json)"],
+];
+
+/**
+ * Renders the report of a run folder: `report/index.html` (self-contained, interactive),
+ * `report/charts/<id>.svg|png` and `report/summary.md`. The same artifacts give the same bytes.
+ * Bad artifacts are InputErrors naming the file and field; missing ones leave their charts out.
+ */
+export async function renderReport(runDir: string, opts: RenderReportOptions = {}): Promise<RenderedReport> {
+  const artifacts = await loadRunArtifacts(runDir);
+  const wantPng = opts.png ?? true;
+  const fontFiles = wantPng ? await chartFontFiles(opts.fontFiles) : [];
+  const findings = reportFindings(artifacts);
+  const sections = reportSections(artifacts, findings.fdrAlpha);
+  const sentences = summarySentences(findings);
+  const title = `pva report: ${artifacts.manifest?.config.name ?? findings.model}`;
+  const missing = EXPECTED.filter(([key]) => artifacts[key] === null).map(([, what]) => what);
+
+  const outDir = opts.outDir ?? join(runDir, "report");
+  const chartDir = join(outDir, "charts");
+  // Charts of an earlier render that this one no longer draws must not linger beside the new ones.
+  await rm(chartDir, { recursive: true, force: true });
+  await mkdir(chartDir, { recursive: true });
+  const charts: string[] = [];
+  const pngsWritten: Promise<void>[] = [];
+  for (const chart of sections.flatMap((s) => s.charts)) {
+    const svg = await chartSvg(chart.spec);
+    const svgFile = join(chartDir, `${chart.id}.svg`);
+    await writeFile(svgFile, svg);
+    charts.push(svgFile);
+    if (wantPng) {
+      const pngFile = join(chartDir, `${chart.id}.png`);
+      pngsWritten.push(svgToPng(svg, fontFiles, opts.pngScale ?? 2).then((png) => writeFile(pngFile, png)));
+      charts.push(pngFile);
+    }
+  }
+  await Promise.all(pngsWritten);
+  const html = join(outDir, "index.html");
+  const bundles = await readVegaBundles();
+  await writeFile(
+    html,
+    reportPage({ title, findings, sentences, sections, missing, manifest: artifacts.manifest, bundles }),
+  );
+  const summary = join(outDir, "summary.md");
+  await writeFile(summary, summaryMarkdown(title, findings, sentences, sections));
+  return { html, summary, charts };
+}

@@ -1,0 +1,147 @@
+import type { ActivityScore, EmotionCorrelation } from "@pva/core";
+import type { RunArtifacts } from "./run-artifacts.js";
+
+/** The key numbers of a run, shared by the page's summary and `summary.md`. */
+export interface ReportFindings {
+  model: string;
+  builtinRandom: boolean;
+  fdrAlpha: number;
+  preferences: {
+    comparisons: number;
+    activities: number;
+    level: number;
+    best: ActivityScore;
+    worst: ActivityScore;
+    pFirst: number;
+    pFirstCi: [number, number];
+    intransitiveTriadShare: number;
+    refusals: number;
+    unparseable: number;
+    meanOffLabelMass: number | null;
+  } | null;
+  correlation: {
+    layer: number;
+    emotions: number;
+    strongestPositive: EmotionCorrelation;
+    strongestNegative: EmotionCorrelation;
+    significant: number;
+    absOverPoint3: number;
+    valence: { source: string; r: number; n: number } | null;
+  } | null;
+  steering: {
+    emotions: number;
+    largestPositive: { emotion: string; strength: number; shift: number; ci: [number, number] };
+    largestNegative: { emotion: string; strength: number; shift: number; ci: [number, number] };
+    shiftVsR: { r: number; signAgreement: number; n: number } | null;
+  } | null;
+}
+
+const BUILTIN_RANDOM = /^builtin:random/;
+
+export function reportFindings(artifacts: RunArtifacts): ReportFindings {
+  const { manifest, preferences, correlations, steering } = artifacts;
+  const model =
+    manifest?.model.id ??
+    preferences?.model ??
+    artifacts.vectors?.model ??
+    artifacts.probes?.model ??
+    "unknown";
+  const byElo = preferences ? [...preferences.activities].sort((x, y) => y.elo - x.elo) : [];
+  const byR = correlations
+    ? [...correlations.emotions].filter((e) => !Number.isNaN(e.pearson)).sort((x, y) => y.pearson - x.pearson)
+    : [];
+  const fdrAlpha = manifest?.config.analysis.fdrAlpha ?? 0.05;
+  const bySift = steering ? [...steering.summary].sort((x, y) => y.shift - x.shift) : [];
+  return {
+    model,
+    builtinRandom: manifest?.model.builtinRandom ?? BUILTIN_RANDOM.test(model),
+    fdrAlpha,
+    preferences:
+      preferences && byElo.length > 0
+        ? {
+            comparisons: preferences.comparisons,
+            activities: preferences.activities.length,
+            level: preferences.bootstrap.level,
+            best: byElo[0],
+            worst: byElo[byElo.length - 1],
+            pFirst: preferences.diagnostics.pFirst,
+            pFirstCi: preferences.diagnostics.pFirstCi,
+            intransitiveTriadShare: preferences.diagnostics.intransitiveTriadShare,
+            refusals: preferences.diagnostics.refusals,
+            unparseable: preferences.diagnostics.unparseable,
+            meanOffLabelMass: preferences.diagnostics.meanOffLabelMass,
+          }
+        : null,
+    correlation:
+      correlations && byR.length > 0
+        ? {
+            layer: correlations.layer,
+            emotions: correlations.emotions.length,
+            strongestPositive: byR[0],
+            strongestNegative: byR[byR.length - 1],
+            significant: byR.filter((e) => e.q < fdrAlpha).length,
+            absOverPoint3: byR.filter((e) => Math.abs(e.pearson) > 0.3).length,
+            valence: correlations.valence,
+          }
+        : null,
+    steering:
+      steering && bySift.length > 0
+        ? {
+            emotions: new Set(steering.summary.map((s) => s.emotion)).size,
+            largestPositive: bySift[0],
+            largestNegative: bySift[bySift.length - 1],
+            shiftVsR: steering.shiftVsR,
+          }
+        : null,
+  };
+}
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const ci = ([low, high]: readonly [number, number], digits: number) =>
+  `[${fixed(low, digits)}, ${fixed(high, digits)}]`;
+const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(0)}`;
+
+/**
+ * The summary in plain words, as unescaped text: the page escapes it for HTML, `summary.md` for
+ * Markdown. The first sentence is the main finding.
+ */
+export function summarySentences(f: ReportFindings): string[] {
+  const sentences: string[] = [];
+  const c = f.correlation;
+  const p = f.preferences;
+  if (c) {
+    const pos = c.strongestPositive;
+    const neg = c.strongestNegative;
+    sentences.push(
+      `Main finding: the emotion probe that best predicts the model's preferences is "${pos.emotion}" (r = ${fixed(pos.pearson, 2)}, 95% CI ${ci(pos.pearsonCi, 2)}, q = ${pos.q.toPrecision(2)}); the most negative is "${neg.emotion}" (r = ${fixed(neg.pearson, 2)}, CI ${ci(neg.pearsonCi, 2)}, q = ${neg.q.toPrecision(2)}). ${c.significant} of ${c.emotions} emotions are significant at Benjamini-Hochberg q < ${f.fdrAlpha}; ${c.absOverPoint3} have |r| > 0.3 (layer ${c.layer}).`,
+    );
+    if (c.valence)
+      sentences.push(
+        `Across emotions, r tracks valence (${c.valence.source === "norms" ? "human norms" : "model PC1"}) at r = ${fixed(c.valence.r, 2)} (n = ${c.valence.n}).`,
+      );
+  }
+  if (p) {
+    const level = Math.round(p.level * 100);
+    sentences.push(
+      `${c ? "Preferences" : "Main finding"}: ${p.comparisons} comparisons over ${p.activities} activities. Most preferred: "${p.best.text}" (Elo ${fixed(p.best.elo, 0)}, ${level}% CI ${ci(p.best.eloCi, 0)}); least preferred: "${p.worst.text}" (Elo ${fixed(p.worst.elo, 0)}, CI ${ci(p.worst.eloCi, 0)}).`,
+    );
+  }
+  const s = f.steering;
+  if (s) {
+    const agree = s.shiftVsR
+      ? ` The shift follows the probe-preference r at r = ${fixed(s.shiftVsR.r, 2)} (sign agreement ${fixed(s.shiftVsR.signAgreement * 100, 0)}%, n = ${s.shiftVsR.n}).`
+      : "";
+    sentences.push(
+      `Steering ${s.emotions} emotions: largest gain "${s.largestPositive.emotion}" ${signed(s.largestPositive.shift)} Elo (CI ${ci(s.largestPositive.ci, 0)}, strength ${s.largestPositive.strength}); largest loss "${s.largestNegative.emotion}" ${signed(s.largestNegative.shift)} Elo (CI ${ci(s.largestNegative.ci, 0)}).${agree}`,
+    );
+  }
+  if (p) {
+    const offLabel =
+      p.meanOffLabelMass === null ? "" : `, mean mass off the labels ${fixed(p.meanOffLabelMass, 4)}`;
+    sentences.push(
+      `Controls: P(first option chosen) = ${fixed(p.pFirst, 3)} ${ci(p.pFirstCi, 3)}; intransitive triads ${fixed(p.intransitiveTriadShare * 100, 2)}%; ${p.refusals} refusals and ${p.unparseable} unparseable answers${offLabel}.`,
+    );
+  }
+  sentences.push(`Model: ${f.model}.`);
+  return sentences;
+}
