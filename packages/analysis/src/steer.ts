@@ -20,7 +20,7 @@ import {
 } from "@pva/prefs";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
 import { unitRows } from "./probe.js";
-import { probePrompt, tokenSpan } from "./probe-prompt.js";
+import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 import { type ActivationModel, meanResidualActivations, residSite } from "./residual-activations.js";
 import { pearson } from "./stats/correlation.js";
 import { stratifiedSplits } from "./steering-splits.js";
@@ -280,9 +280,7 @@ async function residualNorms(
     else missing.push(layer);
   }
   if (missing.length > 0) {
-    const prompts = activities.map(
-      (a) => probePrompt("Human: How would you feel about {activity}?\n\nAssistant:", a.text).text,
-    );
+    const prompts = activities.map((a) => probePrompt(DEFAULT_PROBE_TEMPLATE, a.text).text);
     const measured = await meanResidualActivations(model, prompts, { layers: missing, tokenOffset: 1 });
     for (const layer of missing) norms.set(layer, measured.meanNorm.get(layer)!);
   }
