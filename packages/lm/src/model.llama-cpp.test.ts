@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSafetensors } from "./formats/safetensors.js";
 import { convertToGguf } from "./gguf-export.js";
 import { loadModel, type Model } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
@@ -123,7 +124,9 @@ describe.each(Object.entries(MODELS))("%s against llama.cpp", (name, spec) => {
 
 describe("capture vs llama.cpp's embedding", () => {
   it("ln_final.hook_normalized at the last token equals llama.cpp's last-token embedding", async () => {
-    const name = "llama-gqa";
+    const name = "embedding-llama";
+    await writeRandomCheckpoint(join(dir, name), { ...MODELS["llama-gqa"], seed: "oracle-embedding" });
+    await convertToGguf(join(dir, name), join(dir, `${name}.f32.gguf`), { type: "F32" });
     const model = await loadModel(join(dir, name), { backend: "js" });
     const { captures } = await model.forward(tokens, {
       capture: ["ln_final.hook_normalized"],
@@ -142,5 +145,16 @@ describe("capture vs llama.cpp's embedding", () => {
     console.log(`embedding: max |delta| = ${worst.toExponential(2)} (max |value| ${scale.toFixed(2)})`);
     // The embedding context uses llama.cpp's default F16 KV cache, so agreement is ~1e-3 relative, not exact.
     expect(worst / scale).toBeLessThan(1e-2);
+
+    // llama.cpp's embedding is the last block's output after the final RMSNorm: normalising our
+    // blocks.{last}.hook_resid_post with the checkpoint's model.norm.weight gives ln_final exactly.
+    const last = `blocks.${model.config.numLayers - 1}.hook_resid_post`;
+    const resid = (await model.forward(tokens, { capture: [last], logits: "none" })).captures
+      .get(last)!
+      .subarray((tokens.length - 1) * h);
+    const { tensors } = await readSafetensors(join(dir, name, "model.safetensors"));
+    const gain = tensors.get("model.norm.weight")!.data;
+    const rms = Math.sqrt(resid.reduce((sum, v) => sum + v * v, 0) / h + 1e-5);
+    for (let i = 0; i < h; i++) expect(ours[i]).toBeCloseTo((resid[i] / rms) * gain[i], 4);
   });
 });
