@@ -24,7 +24,7 @@ import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.j
 import { type ActivationModel, meanResidualActivations, residSite } from "./residual-activations.js";
 import { pearson } from "./stats/correlation.js";
 import { stratifiedSplits } from "./steering-splits.js";
-import type { EmotionVectors } from "./vectors.js";
+import { type EmotionVectors, vectorRow } from "./vectors.js";
 
 /** A model that can also generate text under steering (for the coherence guard). */
 export interface SteeringModel extends ActivationModel {
@@ -236,7 +236,7 @@ function emotionSteering(
   const hidden = vectors.meta.hiddenSize;
   return layers.map((layer) => {
     const source = nearestLayer(vectors.meta.layers, layer);
-    const unit = unitRows(vectors.vectors.get(source)!.subarray(row * hidden, (row + 1) * hidden), hidden)[0];
+    const unit = unitRows(vectorRow(vectors.vectors.get(source)!, hidden, row), hidden)[0];
     return { site: residSite(layer), vector: Float32Array.from(unit), scale: strength * norms.get(layer)! };
   });
 }
