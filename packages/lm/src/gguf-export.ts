@@ -2,6 +2,7 @@ import { gpt2GgufTensors } from "./architectures/gpt2.js";
 import { llamaGgufTensors } from "./architectures/llama.js";
 import { llama3FreqFactors, type ModelConfig } from "./config.js";
 import { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
+import { ggufPreName } from "./gguf-model.js";
 import { createComputeBackend } from "./kernels/index.js";
 import { loadHfFolder } from "./load.js";
 import type { ModelWeights } from "./weights.js";
@@ -77,6 +78,7 @@ function tokenizerMetadata(tokenizerJson: Record<string, unknown>, c: ModelConfi
   const specials = new Set(added.filter((t) => t.special !== false).map((t) => t.id));
   const entries: GgufMetadataEntry[] = [
     { key: "tokenizer.ggml.model", type: "string", value: "gpt2" },
+    { key: "tokenizer.ggml.pre", type: "string", value: ggufPreName(tokenizerJson.pre_tokenizer) },
     { key: "tokenizer.ggml.tokens", type: "array", itemType: "string", value: tokens },
     {
       key: "tokenizer.ggml.token_type",

@@ -73,8 +73,8 @@ const USER_DEFINED = 4;
 
 /**
  * tokenizer.json + tokenizer_config.json equivalents built from a GGUF vocabulary. Byte-level
- * BPE ("gpt2": GPT-2, Llama 3, Qwen2, SmolLM2) is rebuilt faithfully except for model-specific
- * pre-tokenizer regexes (GPT-2's is used); SentencePiece vocabularies are not supported.
+ * BPE ("gpt2": GPT-2, Llama 3, Qwen2, SmolLM2) is rebuilt, with the pre-tokenizer that
+ * `tokenizer.ggml.pre` names; SentencePiece vocabularies are not supported.
  */
 export function tokenizerFilesFromGguf(gguf: GgufFile): TokenizerFiles {
   const model = ggufString(gguf, "tokenizer.ggml.model");
@@ -104,6 +104,7 @@ export function tokenizerFilesFromGguf(gguf: GgufFile): TokenizerFiles {
       });
   });
   const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true };
+  const pre = ggufString(gguf, "tokenizer.ggml.pre");
   const bosId = gguf.metadata.get("tokenizer.ggml.bos_token_id");
   const eosId = gguf.metadata.get("tokenizer.ggml.eos_token_id");
   const tokenAt = (id: unknown) => (typeof id === "number" && id < tokens.length ? String(tokens[id]) : null);
@@ -113,7 +114,7 @@ export function tokenizerFilesFromGguf(gguf: GgufFile): TokenizerFiles {
       version: "1.0",
       added_tokens: addedTokens,
       normalizer: null,
-      pre_tokenizer: byteLevel,
+      pre_tokenizer: preTokenizerFor(pre),
       post_processor: null,
       decoder: byteLevel,
       model: {
@@ -124,7 +125,8 @@ export function tokenizerFilesFromGguf(gguf: GgufFile): TokenizerFiles {
         end_of_word_suffix: "",
         fuse_unk: false,
         byte_fallback: false,
-        ignore_merges: false,
+        // llama.cpp's llama-bpe (Llama 3) takes a pre-token found whole in the vocabulary as is, like HF's ignore_merges.
+        ignore_merges: pre === "llama-bpe" || pre === "llama3",
         vocab,
         merges: Array.isArray(merges) ? merges.map(String) : [],
       },
@@ -138,4 +140,53 @@ export function tokenizerFilesFromGguf(gguf: GgufFile): TokenizerFiles {
     bosId: typeof bosId === "number" ? bosId : null,
     eosId: typeof eosId === "number" ? eosId : null,
   };
+}
+
+/** Llama 3's split: contractions, letters with one leading non-letter, numbers in threes, ... */
+const LLAMA3_SPLIT =
+  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+/** Qwen2's: as Llama 3's, but every digit alone. */
+const QWEN2_SPLIT = LLAMA3_SPLIT.replace("\\p{N}{1,3}", "\\p{N}");
+
+/**
+ * The HF pre-tokenizer matching llama.cpp's `tokenizer.ggml.pre` presets (checked against
+ * llama.cpp's own tokenizer in model.llama-cpp.test.ts); unknown names fall back to GPT-2's.
+ */
+export function preTokenizerFor(pre: string | undefined): Record<string, unknown> {
+  const byteLevel = (useRegex: boolean) => ({
+    type: "ByteLevel",
+    add_prefix_space: false,
+    trim_offsets: true,
+    use_regex: useRegex,
+  });
+  const split = (regex: string) => ({
+    type: "Sequence",
+    pretokenizers: [
+      { type: "Split", pattern: { Regex: regex }, behavior: "Isolated", invert: false },
+      byteLevel(false),
+    ],
+  });
+  switch (pre) {
+    case "llama-bpe":
+    case "llama3":
+      return split(LLAMA3_SPLIT);
+    case "qwen2":
+      return split(QWEN2_SPLIT);
+    case "smollm":
+      return {
+        type: "Sequence",
+        pretokenizers: [{ type: "Digits", individual_digits: true }, byteLevel(true)],
+      };
+    default:
+      return byteLevel(true);
+  }
+}
+
+/** The `tokenizer.ggml.pre` name of a tokenizer.json's pre-tokenizer (the inverse of preTokenizerFor). */
+export function ggufPreName(preTokenizer: unknown): string {
+  const text = JSON.stringify(preTokenizer ?? null);
+  if (text.includes(JSON.stringify(QWEN2_SPLIT))) return "qwen2";
+  if (text.includes(JSON.stringify(LLAMA3_SPLIT))) return "llama-bpe";
+  if (text.includes('"Digits"') && text.includes('"individual_digits":true')) return "smollm";
+  return "gpt-2";
 }

@@ -1,16 +1,20 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { byteLevelAlphabet } from "./byte-level.js";
+import { buildByteLevelBpe } from "./byte-level-bpe.js";
 import { readSafetensors } from "./formats/safetensors.js";
 import { convertToGguf } from "./gguf-export.js";
+import { preTokenizerFor } from "./gguf-model.js";
 import { loadModel, type Model } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 import {
   argmaxRow,
   llamaCppLastTokenEmbedding,
   llamaCppNextTokenLogProbs,
+  llamaCppTokenize,
   logSoftmaxRows,
   maxLogProbDifference,
 } from "./testing/llama-cpp-reference.js";
@@ -157,4 +161,75 @@ describe("capture vs llama.cpp's embedding", () => {
     const rms = Math.sqrt(resid.reduce((sum, v) => sum + v * v, 0) / h + 1e-5);
     for (let i = 0; i < h; i++) expect(ours[i]).toBeCloseTo((resid[i] / rms) * gain[i], 4);
   });
+});
+
+/**
+ * A vocabulary whose merges cross the boundaries the pre-tokenizers disagree on (digit runs, a
+ * space before a digit, runs of spaces and newlines, contractions), so that splitting text the
+ * wrong way changes the token ids.
+ */
+function boundaryVocabulary(size: number, ignoreMerges: boolean): { model: Record<string, unknown> } {
+  const [space, newline] = [byteLevelAlphabet()[32], byteLevelAlphabet()[10]];
+  const digits = [..."0123456789"];
+  const extra: [string, string][] = [
+    ...digits.flatMap((a) => digits.map((b): [string, string] => [a, b])),
+    ...digits.flatMap((a) =>
+      digits.flatMap((b) =>
+        ["0", "1", "2", "3", "4", "5", "6", "7"].map((c): [string, string] => [a + b, c]),
+      ),
+    ),
+    ...digits.map((d): [string, string] => [space, d]),
+    [space, space],
+    [space + space, space],
+    [newline, newline],
+    ["'", "s"],
+    ["'", "M"],
+    ["'", "ll"],
+  ];
+  const base = buildByteLevelBpe(size - extra.length);
+  const tokens = [...base.tokens, ...extra.map(([a, b]) => a + b)];
+  return {
+    model: {
+      type: "BPE",
+      vocab: Object.fromEntries(tokens.map((t, id) => [t, id])),
+      merges: [...extra.map(([a, b]) => `${a} ${b}`), ...base.merges],
+      ignore_merges: ignoreMerges,
+      byte_fallback: false,
+    },
+  };
+}
+
+describe("tokenizers rebuilt from GGUF vocabularies", () => {
+  const texts = [
+    "Hello world, it's 2024: 1234567 apples!",
+    "  leading spaces\n\n\ttabs   and  gaps ",
+    "I'M sure we'll see—naïve café ☕ 🙂",
+    "x=3.14159; y = f(x) + 42",
+  ];
+  it.each(["gpt-2", "smollm", "llama-bpe", "qwen2"])(
+    "tokenize like llama.cpp with the %s pre-tokenizer",
+    async (pre) => {
+      const folder = join(dir, `tokenizer-${pre}`);
+      await writeRandomCheckpoint(folder, { ...MODELS["llama-gqa"], vocabSize: 2000, seed: "tokenizer" });
+      const file = join(folder, "tokenizer.json");
+      const json = JSON.parse(await readFile(file, "utf8"));
+      await writeFile(
+        file,
+        JSON.stringify({
+          ...json,
+          ...boundaryVocabulary(2000, pre === "llama-bpe"),
+          pre_tokenizer: preTokenizerFor(pre),
+        }),
+      );
+      const gguf = join(dir, `tokenizer-${pre}.gguf`);
+      await convertToGguf(folder, gguf, { type: "F32" });
+      const fromFolder = await loadModel(folder, { backend: "js" });
+      const fromGguf = await loadModel(gguf, { backend: "js" });
+      for (const text of texts) {
+        const reference = await llamaCppTokenize(gguf, text);
+        expect(fromGguf.tokenizer.encode(text), text).toEqual(reference);
+        expect(fromFolder.tokenizer.encode(text), text).toEqual(reference);
+      }
+    },
+  );
 });

@@ -101,3 +101,13 @@ export function argmaxRow(row: Float64Array): number {
   for (let i = 1; i < row.length; i++) if (row[i] > row[best]) best = i;
   return best;
 }
+
+/** llama.cpp's tokenization of `text` (no BOS, special tokens as text). */
+export async function llamaCppTokenize(ggufFile: string, text: string): Promise<number[]> {
+  const model = await (await sharedLlama()).loadModel({ modelPath: ggufFile });
+  try {
+    return model.tokenize(text, false).map(Number);
+  } finally {
+    await model.dispose();
+  }
+}
