@@ -11,6 +11,14 @@ export {
 export type { GenerateOptions } from "./generate.js";
 export { convertToGguf, writeModelGguf } from "./gguf-export.js";
 export type { HookSite, SteerSpec } from "./hooks.js";
+export {
+  type ComputeBackend,
+  type ComputeBackendKind,
+  type ComputeBackendOptions,
+  createComputeBackend,
+  createWasmBackend,
+  type WasmBackend,
+} from "./kernels/index.js";
 export { type LoadModelOptions, loadModel, type Model } from "./load.js";
 export type { ForwardOptions, ForwardResult } from "./model.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";

@@ -170,7 +170,8 @@ async function startWorkers(
 ): Promise<Worker[]> {
   const workers = Array.from(
     { length: count },
-    () => new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control } }),
+    // execArgv: [] so the source is always run as a script, even under --input-type=module.
+    () => new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory, control } }),
   );
   try {
     await Promise.all(workers.map((worker) => once(worker, "message")));
