@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSafetensors, writeSafetensors } from "./formats/safetensors.js";
 import { loadModel } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+import { BUILTIN_MODELS } from "./sources/builtin.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -75,6 +76,24 @@ describe("builtin models", () => {
       /builtin:random-7b: unknown builtin model \(known: builtin:random-tiny, builtin:random-135m\)/,
     );
   });
+});
+
+it("builtin:random-135m has SmolLM2-135M's shape (generating it takes ~10 s, so the bench does that)", () => {
+  const spec = BUILTIN_MODELS["random-135m"];
+  expect(spec).toMatchObject({
+    hiddenSize: 576,
+    numLayers: 30,
+    numHeads: 9,
+    numKvHeads: 3,
+    intermediateSize: 1536,
+    vocabSize: 49152,
+  });
+  const { hiddenSize: h, intermediateSize: ff, numLayers, vocabSize, numHeads } = spec;
+  const kv = ((spec.numKvHeads ?? numHeads) * h) / numHeads;
+  const perLayer = 2 * h * h + 2 * h * kv + 3 * h * ff + 2 * h; // q,o + k,v + gate,up,down + two norms
+  // 134,515,008: the parameter count Hugging Face lists for SmolLM2-135M (tied embeddings).
+  expect(spec.tieWordEmbeddings ?? true).toBe(true);
+  expect(vocabSize * h + numLayers * perLayer + h).toBe(134515008);
 });
 
 describe("local folders", () => {

@@ -92,6 +92,13 @@ describe.each(Object.entries(MODELS))("%s against llama.cpp", (name, spec) => {
     // The distributions must be far from uniform, or agreement would prove little.
     expect(Math.max(...ours.map((row) => Math.max(...row)))).toBeGreaterThan(-Math.log(spec.vocabSize) + 1);
     await model.dispose();
+
+    // The default (WebAssembly, multi-threaded) kernels must meet the same bound.
+    const fast = await loadModel(folder());
+    const fastDiff = maxLogProbDifference(reference, await ourLogProbs(fast));
+    console.log(`${name}: default kernels: max |delta log-prob| vs llama.cpp = ${fastDiff.toExponential(2)}`);
+    expect(fastDiff).toBeLessThanOrEqual(spec.architecture === "gpt2" ? 1e-2 : 1e-3);
+    await fast.dispose();
   });
 
   it("loads its own GGUF (F32) to the same logits as the HF folder", async () => {
