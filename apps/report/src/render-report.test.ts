@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +43,23 @@ describe("renderReport", () => {
     );
   });
 
+  it("leaves the manifest's createdAt out, so two runs of one study render the same page", async () => {
+    const manifestFile = join(full, "manifest.json");
+    const original = await readFile(manifestFile, "utf8");
+    const manifest = JSON.parse(original) as { createdAt: string };
+    expect(original).toContain(manifest.createdAt);
+    const first = await readFile((await renderReport(full, { outDir: join(dir, "t1"), png: false })).html);
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, createdAt: "2030-01-02T03:04:05.000Z" }));
+    try {
+      const second = await readFile((await renderReport(full, { outDir: join(dir, "t2"), png: false })).html);
+      expect(second.equals(first)).toBe(true);
+      expect(second.toString()).not.toContain("2030-01-02");
+      expect(second.toString()).not.toContain(manifest.createdAt);
+    } finally {
+      await writeFile(manifestFile, original);
+    }
+  });
+
   it("shows the XSS payload only as escaped text in the page, the SVGs and the summary", async () => {
     const files = await snapshot(join(full, "report"));
     // The inlined vega libraries are the only plain <script> elements; they contain markup of their own.
@@ -71,7 +88,7 @@ describe("renderReport", () => {
     expect(banner).toBeGreaterThan(0);
     expect(finding).toBeGreaterThan(banner);
     expect(manifest).toBeGreaterThan(html.indexOf('<section id="diagnostics">'));
-    expect(html).toContain("2026-11-26T22:00:00.000Z");
+    expect(html).toContain("<th>config hash</th>");
     expect(html).toMatch(/\d+ comparisons over 64 activities/);
     expect(html).toContain("Content-Security-Policy");
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/);

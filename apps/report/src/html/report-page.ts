@@ -67,8 +67,13 @@ function chartFigure(chart: ReportChart): string {
   ].join("\n");
 }
 
+/**
+ * The run's provenance. `createdAt` is left out: it is the one fact that differs between two runs
+ * of the same study, and leaving it out keeps their reports byte-identical (it stays in manifest.json).
+ */
 function manifestSection(manifest: RunManifest | null): string {
   if (!manifest) return `<p class="missing">This run folder has no manifest.json.</p>`;
+  const { createdAt: _createdAt, ...timeless } = manifest;
   const rows: [string, string][] = [
     ["pva", manifest.pva],
     ["Node.js", manifest.node],
@@ -80,14 +85,13 @@ function manifestSection(manifest: RunManifest | null): string {
     ["model hash", manifest.model.hash],
     ["seed", String(manifest.seed)],
     ["config hash", manifest.configHash],
-    ["created", manifest.createdAt],
     ...Object.entries(manifest.packages).map(([name, version]): [string, string] => [name, version]),
     ...Object.entries(manifest.artifacts).map(([name, hash]): [string, string] => [name, `sha256 ${hash}`]),
   ];
   const table = rows
     .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
     .join("\n");
-  return `<table class="manifest">\n${table}\n</table>\n<details><summary>manifest.json</summary><pre>${escapeHtml(JSON.stringify(manifest, null, 2))}</pre></details>`;
+  return `<table class="manifest">\n${table}\n</table>\n<details><summary>manifest.json</summary><pre>${escapeHtml(JSON.stringify(timeless, null, 2))}</pre></details>`;
 }
 
 /** The self-contained report page. Every piece of run data passes through escapeHtml or jsonForScript. */
