@@ -13,7 +13,7 @@ export const chartConfig: Config = {
   padding: 8,
   view: { stroke: null },
   axis: { labelFontSize: 10, titleFontSize: 11, gridColor: "#e6e6e6" },
-  legend: { labelFontSize: 10, titleFontSize: 11 },
+  legend: { labelFontSize: 10, titleFontSize: 11, labelLimit: 220 },
   title: { fontSize: 13, anchor: "start" },
 };
 
@@ -23,23 +23,29 @@ export const categoryScale = {
   range: ["#1b7837", "#5aae61", "#2166ac", "#67a9cf", "#999999", "#f4a582", "#d6604d", "#b2182b"],
 };
 
-/** The ten emotion clusters in reference order, one categorical colour each. */
-export const clusterScale = {
-  domain: [...EMOTION_CLUSTERS, "unknown"],
-  range: [
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-    "#333333",
-  ],
-};
+const CLUSTER_COLOURS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+  "#333333",
+];
+
+/**
+ * The ten emotion clusters in reference order, one fixed colour each, so a cluster looks the same
+ * in every chart; "unknown" (an emotion outside the catalog) is listed only when a chart has one.
+ */
+export function clusterScale(clusters: Iterable<string>): { domain: string[]; range: string[] } {
+  const hasUnknown = [...clusters].some((c) => !(EMOTION_CLUSTERS as readonly string[]).includes(c));
+  const domain = hasUnknown ? [...EMOTION_CLUSTERS, "unknown"] : [...EMOTION_CLUSTERS];
+  return { domain, range: CLUSTER_COLOURS.slice(0, domain.length) };
+}
 
 /** Rounds for display and CSV: enough digits to read, few enough that tooltips stay short. */
 export function round(value: number, digits = 3): number {

@@ -139,7 +139,7 @@ describe("chart specs", () => {
     >;
     expect(bar.y.field).toBe("pearson");
     expect(bar.color.field).toBe("cluster");
-    expect(bar.color.scale?.domain).toEqual([...EMOTION_CLUSTERS, "unknown"]);
+    expect(bar.color.scale?.domain).toEqual([...EMOTION_CLUSTERS]);
     expect(bar.opacity).toMatchObject({ field: "significant", scale: { range: [1, 0.3] } });
     const rule = layerWithMark(chart, "rule") as Record<string, { field?: string }>;
     expect([rule.y.field, rule.y2.field]).toEqual(["low", "high"]);

@@ -60,7 +60,12 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
               title: "Pearson r (probe score, Elo)",
               scale: { domain: [-1, 1] },
             },
-            color: { field: "cluster", type: "nominal", scale: clusterScale, title: "cluster" },
+            color: {
+              field: "cluster",
+              type: "nominal",
+              scale: clusterScale(rows.map((r) => String(r.cluster))),
+              title: "cluster",
+            },
             opacity: {
               field: "significant",
               type: "ordinal",

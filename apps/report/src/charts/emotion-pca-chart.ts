@@ -43,7 +43,12 @@ export function emotionPcaChart(vectors: EmotionVectorsMeta, layer: number): Rep
           encoding: {
             x,
             y,
-            color: { field: "cluster", type: "nominal", scale: clusterScale, title: "cluster" },
+            color: {
+              field: "cluster",
+              type: "nominal",
+              scale: clusterScale(rows.map((r) => String(r.cluster))),
+              title: "cluster",
+            },
             tooltip: [
               { field: "emotion" },
               { field: "cluster" },

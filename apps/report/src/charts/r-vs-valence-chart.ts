@@ -52,7 +52,12 @@ export function rVsValenceChart(
               scale: { zero: false },
             },
             y: { field: "pearson", type: "quantitative", title: "Pearson r (probe score, Elo)" },
-            color: { field: "cluster", type: "nominal", scale: clusterScale, title: "cluster" },
+            color: {
+              field: "cluster",
+              type: "nominal",
+              scale: clusterScale(rows.map((r) => String(r.cluster))),
+              title: "cluster",
+            },
             tooltip: [
               { field: "emotion" },
               { field: "cluster" },

@@ -37,7 +37,12 @@ export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
           encoding: {
             x: { field: "r", type: "quantitative", title: "probe-preference r" },
             y: { field: "shift", type: "quantitative", title: "Elo shift" },
-            color: { field: "cluster", type: "nominal", scale: clusterScale, title: "cluster" },
+            color: {
+              field: "cluster",
+              type: "nominal",
+              scale: clusterScale(rows.map((r) => String(r.cluster))),
+              title: "cluster",
+            },
             tooltip: [
               { field: "emotion" },
               { field: "strength" },

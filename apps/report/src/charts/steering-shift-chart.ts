@@ -52,7 +52,12 @@ export function steeringShiftChart(steering: SteeringResult): ReportChart | null
             ...yOffset,
             x: { field: "low", type: "quantitative", title: "Elo shift (steered - control)" },
             x2: { field: "high" },
-            color: { field: "cluster", type: "nominal", scale: clusterScale, title: "cluster" },
+            color: {
+              field: "cluster",
+              type: "nominal",
+              scale: clusterScale(rows.map((r) => String(r.cluster))),
+              title: "cluster",
+            },
             tooltip,
           },
         },
@@ -62,7 +67,11 @@ export function steeringShiftChart(steering: SteeringResult): ReportChart | null
             y,
             ...yOffset,
             x: { field: "shift", type: "quantitative" },
-            color: { field: "cluster", type: "nominal", scale: clusterScale },
+            color: {
+              field: "cluster",
+              type: "nominal",
+              scale: clusterScale(rows.map((r) => String(r.cluster))),
+            },
             shape:
               strengths.size > 1
                 ? { field: "strength", type: "nominal", title: "strength" }
