@@ -2,7 +2,7 @@ import { gpt2GgufTensors } from "./architectures/gpt2.js";
 import { llamaGgufTensors } from "./architectures/llama.js";
 import { llama3FreqFactors, type ModelConfig } from "./config.js";
 import { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
-import { ggufPreName } from "./gguf-model.js";
+import { ggufPreName } from "./gguf-tokenizer.js";
 import { createComputeBackend } from "./kernels/index.js";
 import { loadHfFolder } from "./load.js";
 import type { ModelWeights } from "./weights.js";
@@ -15,6 +15,8 @@ export interface GgufExport {
   chatTemplate?: string | null;
   /** Storage type of the large matrices; norms, biases and positions stay F32. */
   type: GgufTensorToWrite["type"];
+  /** tokenizer.ggml.* entries to write instead of those derived from tokenizerJson (e.g. a SentencePiece vocabulary). */
+  tokenizerMetadata?: GgufMetadataEntry[];
 }
 
 /** Writes a model as GGUF the way llama.cpp's convert_hf_to_gguf.py lays it out. */
@@ -49,7 +51,7 @@ export async function writeModelGguf(file: string, m: GgufExport): Promise<void>
       f32("rope.freq_base", c.ropeTheta),
       u32("rope.dimension_count", c.headDim),
     );
-  metadata.push(...tokenizerMetadata(m.tokenizerJson, c));
+  metadata.push(...(m.tokenizerMetadata ?? tokenizerMetadata(m.tokenizerJson, c)));
   if (m.chatTemplate)
     metadata.push({ key: "tokenizer.chat_template", type: "string", value: m.chatTemplate });
   const tensors =
@@ -109,7 +111,7 @@ function tokenizerMetadata(tokenizerJson: Record<string, unknown>, c: ModelConfi
 export async function convertToGguf(
   dir: string,
   file: string,
-  opts: { type: GgufTensorToWrite["type"] },
+  opts: { type: GgufTensorToWrite["type"]; tokenizerMetadata?: GgufMetadataEntry[] },
 ): Promise<void> {
   const backend = await createComputeBackend({ kind: "js" });
   try {
@@ -121,6 +123,7 @@ export async function convertToGguf(
       tokenizerJson: tokenizerFiles.tokenizerJson,
       chatTemplate: typeof template === "string" ? template : null,
       type: opts.type,
+      tokenizerMetadata: opts.tokenizerMetadata,
     });
   } finally {
     await backend.dispose();

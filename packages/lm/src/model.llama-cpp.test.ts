@@ -7,7 +7,7 @@ import { byteLevelAlphabet } from "./byte-level.js";
 import { buildByteLevelBpe } from "./byte-level-bpe.js";
 import { readSafetensors } from "./formats/safetensors.js";
 import { convertToGguf } from "./gguf-export.js";
-import { preTokenizerFor } from "./gguf-model.js";
+import { preTokenizerFor } from "./gguf-tokenizer.js";
 import { loadModel, type Model } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 import {
@@ -239,4 +239,73 @@ describe("tokenizers rebuilt from GGUF vocabularies", () => {
       }
     },
   );
+
+  it("tokenize like llama.cpp with a SentencePiece (llama) vocabulary and byte fallback", async () => {
+    const pieces = sentencePieces(1200);
+    const folder = join(dir, "tokenizer-spm");
+    await writeRandomCheckpoint(folder, {
+      ...MODELS["llama-gqa"],
+      vocabSize: pieces.length,
+      seed: "tokenizer-spm",
+    });
+    const gguf = join(dir, "tokenizer-spm.gguf");
+    const [UNKNOWN, CONTROL, BYTE, NORMAL] = [2, 3, 6, 1];
+    await convertToGguf(folder, gguf, {
+      type: "F32",
+      tokenizerMetadata: [
+        { key: "tokenizer.ggml.model", type: "string", value: "llama" },
+        { key: "tokenizer.ggml.tokens", type: "array", itemType: "string", value: pieces },
+        // SentencePiece scores: earlier pieces merge first.
+        {
+          key: "tokenizer.ggml.scores",
+          type: "array",
+          itemType: "f32",
+          value: pieces.map((_, id) => (id < 259 ? 0 : -id)),
+        },
+        {
+          key: "tokenizer.ggml.token_type",
+          type: "array",
+          itemType: "i32",
+          value: pieces.map((_, id) => (id === 0 ? UNKNOWN : id < 3 ? CONTROL : id < 259 ? BYTE : NORMAL)),
+        },
+        { key: "tokenizer.ggml.bos_token_id", type: "u32", value: 1 },
+        { key: "tokenizer.ggml.eos_token_id", type: "u32", value: 2 },
+        { key: "tokenizer.ggml.unknown_token_id", type: "u32", value: 0 },
+      ],
+    });
+    const model = await loadModel(gguf, { backend: "js" });
+    for (const text of [...texts, "Hello", " Hello", "a  b   c", "end.\n\nNew paragraph: ünïcödé ✓"]) {
+      const reference = await llamaCppTokenize(gguf, text);
+      expect(model.tokenizer.encode(text, { addSpecialTokens: false }), text).toEqual(reference);
+      expect(model.tokenizer.decode(reference), text).toBe(text);
+    }
+    // SentencePiece models start with BOS unless told otherwise.
+    expect(model.tokenizer.encode("Hi")[0]).toBe(1);
+    expect(model.tokenizer.bosId).toBe(1);
+  });
 });
+
+/** <unk>, <s>, </s>, the 256 byte pieces, then pieces built from U+2581 and letters, most common first. */
+function sentencePieces(size: number): string[] {
+  const space = "\u2581";
+  const lower = [..."etaoinshrdlcumwfgypbvkjxqz"];
+  const singles = [space, ...lower, ..."ETAOINSHRDLCUMWFGYPBVKJXQZ0123456789.,:;!?'-=()+"];
+  const pieces = [
+    "<unk>",
+    "<s>",
+    "</s>",
+    ...Array.from({ length: 256 }, (_, b) => `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`),
+    ...singles,
+  ];
+  let frontier = [space, ...lower].flatMap((a) => lower.map((b) => a + b));
+  while (pieces.length < size) {
+    const next: string[] = [];
+    for (const piece of frontier) {
+      if (pieces.length >= size) break;
+      pieces.push(piece);
+      for (const b of lower.slice(0, 6)) next.push(piece + b);
+    }
+    frontier = next;
+  }
+  return pieces;
+}
