@@ -204,17 +204,16 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
     }
   }
 
+  // Across emotions: does the causal shift follow the correlational r? Needs 3 emotions and some
+  // spread on both sides (otherwise r is undefined and the comparison is left out).
   const paired = result.summary.filter((s) => s.r !== null);
-  if (paired.length >= 3) {
+  const shiftR = pearson(
+    paired.map((s) => s.shift),
+    paired.map((s) => s.r!),
+  );
+  if (!Number.isNaN(shiftR)) {
     const agree = paired.filter((s) => Math.sign(s.shift) === Math.sign(s.r!)).length;
-    result.shiftVsR = {
-      r: pearson(
-        paired.map((s) => s.shift),
-        paired.map((s) => s.r!),
-      ),
-      signAgreement: agree / paired.length,
-      n: paired.length,
-    };
+    result.shiftVsR = { r: shiftR, signAgreement: agree / paired.length, n: paired.length };
   }
   return result;
 }
