@@ -75,6 +75,9 @@ describe("parseHfConfig", () => {
     expect(() => parseHfConfig({ ...llama, num_key_value_heads: 4 }, "c.json")).toThrow(
       /c.json: num_key_value_heads: 4 does not divide 9 heads/,
     );
+    expect(() => parseHfConfig({ ...llama, hidden_act: "gelu" }, "c.json")).toThrow(
+      /c.json: hidden_act: unsupported "gelu" \(silu is\)/,
+    );
     expect(() => parseHfConfig({ ...llama, rope_scaling: { rope_type: "yarn" } }, "c.json")).toThrow(
       /rope_scaling.rope_type: unsupported "yarn"/,
     );

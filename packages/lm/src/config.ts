@@ -114,6 +114,8 @@ export function parseHfConfig(raw: unknown, file: string): ModelConfig {
   }
   const hiddenSize = num("hidden_size");
   const numHeads = num("num_attention_heads");
+  if (c.hidden_act !== undefined && c.hidden_act !== "silu")
+    throw new InputError(file, "hidden_act", `unsupported ${JSON.stringify(c.hidden_act)} (silu is)`);
   const ropeParameters = (
     typeof c.rope_parameters === "object" && c.rope_parameters !== null ? c.rope_parameters : null
   ) as Json | null;
