@@ -1,0 +1,45 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { renderReport } from "@pva/report";
+import { Command } from "commander";
+import { examples } from "../help-examples.js";
+import { interruptSignal } from "../interrupt.js";
+import { runStages } from "../run-stages.js";
+import { STAGES } from "../stages/study-stages.js";
+import { type StudyOptions, withStudyOptions } from "../study-options.js";
+
+async function isRunFolder(path: string): Promise<boolean> {
+  const has = (name: string) =>
+    stat(join(path, name)).then(
+      () => true,
+      () => false,
+    );
+  return (await has("manifest.json")) || (await has("stages.jsonl"));
+}
+
+export const reportCommand = () =>
+  withStudyOptions(
+    new Command("report")
+      .description(
+        "render a run's report (report/index.html, charts as SVG and PNG, summary.md) from what it holds",
+      )
+      .argument("<run-or-study>", "a run folder (runs/<study>-<hash>) or a study folder")
+      .option("--verbose", "show stack traces of errors"),
+  )
+    .addHelpText(
+      "after",
+      examples(
+        "pva report runs/emotion-preferences-0123456789ab",
+        "pva report experiments/smoke --out /tmp/runs",
+      ),
+    )
+    .action(async (target: string, opts: StudyOptions) => {
+      if (await isRunFolder(target)) {
+        const rendered = await renderReport(target);
+        process.stdout.write(`${rendered.html}\n`);
+        return;
+      }
+      const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
+      const ctx = await runStages(target, opts, [STAGES.report], signal);
+      process.stdout.write(`${join(ctx.study.runDir, "report", "index.html")}\n`);
+    });

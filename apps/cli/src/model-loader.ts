@@ -1,0 +1,70 @@
+import { PvaError } from "@pva/core";
+import { loadModel, type Model } from "@pva/lm";
+import type { ProgressReporter, StageProgress } from "./progress.js";
+import type { ModelInfo } from "./run-folder.js";
+
+/** The three ways forward when the study's model cannot be fetched. */
+export const OFFLINE_WAYS_OUT =
+  "use --model <folder or .gguf>, an OpenAI-compatible --endpoint <url>, or see the pipeline on random weights with `pva run experiments/smoke`";
+
+/** A hub error reworded for a user who has no network: what failed and the ways out, in one line. */
+export function offlineError(error: PvaError): PvaError {
+  const cause = error.message.split(";")[0];
+  return new PvaError(`cannot fetch the model: ${cause}; ${OFFLINE_WAYS_OUT}`, error.code);
+}
+
+export function modelInfo(model: Model): ModelInfo {
+  return {
+    id: model.id,
+    hash: model.hash,
+    builtinRandom: model.builtinRandom,
+    architecture: model.config.architecture,
+  };
+}
+
+/**
+ * Loads the study's model the first time a stage needs it (a resumed run whose stages are all
+ * done never loads it), showing download progress, and frees it at the end.
+ */
+export class ModelLoader {
+  private loading: Promise<Model> | undefined;
+
+  constructor(
+    readonly source: string,
+    private readonly progress: ProgressReporter,
+  ) {}
+
+  get(): Promise<Model> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  private async load(): Promise<Model> {
+    let download: StageProgress | undefined;
+    const loaded = new Map<string, number>();
+    const totals = new Map<string, number>();
+    try {
+      const model = await loadModel(this.source, {
+        onProgress: ({ file, loaded: bytes, total }) => {
+          download ??= this.progress.stage("download", "MB");
+          loaded.set(file, bytes);
+          totals.set(file, total);
+          const mb = (xs: Map<string, number>) =>
+            Math.round([...xs.values()].reduce((s, x) => s + x, 0) / 1e6);
+          download.update(mb(loaded), mb(totals));
+        },
+      });
+      download?.finish(this.source);
+      return model;
+    } catch (error) {
+      if (error instanceof PvaError && error.code === "E_HUB_UNREACHABLE") throw offlineError(error);
+      throw error;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (!this.loading) return;
+    const model = await this.loading.catch(() => undefined);
+    await model?.dispose();
+  }
+}

@@ -1,0 +1,39 @@
+import { throwIfInterrupted } from "./interrupt.js";
+import { ModelLoader } from "./model-loader.js";
+import { openStudy } from "./open-study.js";
+import { ProgressReporter } from "./progress.js";
+import { RunFolder } from "./run-folder.js";
+import { manifestStage } from "./stages/manifest-stage.js";
+import type { PipelineContext } from "./stages/pipeline-context.js";
+import type { StudyOptions } from "./study-options.js";
+
+export type Stage = { name: string; run: (ctx: PipelineContext) => Promise<void> };
+
+/**
+ * Opens the study and its run folder (locked), runs the stages in order (each skipped when its
+ * result is already there), refreshes the manifest, and always releases the folder and the model.
+ */
+export async function runStages(
+  studyPath: string,
+  opts: StudyOptions,
+  stages: readonly Stage[],
+  signal: AbortSignal,
+): Promise<PipelineContext> {
+  const study = await openStudy(studyPath, opts);
+  const progress = new ProgressReporter();
+  const folder = await RunFolder.open(study.runDir);
+  const models = new ModelLoader(study.config.model.source, progress);
+  const ctx: PipelineContext = { study, folder, models, progress, signal };
+  try {
+    progress.line(`run folder: ${study.runDir}`);
+    for (const stage of stages) {
+      throwIfInterrupted(signal, stage.name);
+      await stage.run(ctx);
+    }
+    await manifestStage(ctx);
+    return ctx;
+  } finally {
+    await folder.close();
+    await models.dispose();
+  }
+}

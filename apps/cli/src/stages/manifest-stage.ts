@@ -1,0 +1,98 @@
+import { readdir, readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { type RunManifest, type StudyConfig, writeJsonAtomic } from "@pva/core";
+import { modelInfo } from "../model-loader.js";
+import type { ModelInfo } from "../run-folder.js";
+import type { PipelineContext } from "./pipeline-context.js";
+
+export const MANIFEST_FILE = "manifest.json";
+
+const require = createRequire(import.meta.url);
+const PACKAGES = ["@pva/core", "@pva/lm", "@pva/stimuli", "@pva/prefs", "@pva/analysis", "@pva/report"];
+
+function versionOf(name: string): string {
+  return (require(`${name}/package.json`) as { version: string }).version;
+}
+
+/** Files of the run folder that are bookkeeping, not results. */
+function isBookkeeping(name: string): boolean {
+  return name === MANIFEST_FILE || name === "stages.jsonl" || name.endsWith(".lock") || name.endsWith(".tmp");
+}
+
+function portable(path: string, from = process.cwd()): string {
+  return relative(from, path).split(sep).join("/") || ".";
+}
+
+/** Paths of the config as in a study file: relative to the study's folder, so the manifest is the same on any clone. */
+function portableConfig(config: StudyConfig, studyDir: string, outputDir: string): StudyConfig {
+  const rel = (path: string) => portable(path, studyDir);
+  const isPath = (source: string) => isAbsolute(source);
+  return {
+    ...config,
+    model: {
+      ...config.model,
+      source: isPath(config.model.source) ? rel(config.model.source) : config.model.source,
+    },
+    activities:
+      typeof config.activities === "string" && isPath(config.activities)
+        ? rel(config.activities)
+        : config.activities,
+    vectors: {
+      ...config.vectors,
+      corpus: isPath(config.vectors.corpus) ? rel(config.vectors.corpus) : config.vectors.corpus,
+    },
+    analysis: {
+      ...config.analysis,
+      valenceNorms: config.analysis.valenceNorms === null ? null : rel(config.analysis.valenceNorms),
+    },
+    // Where the results went is not what they are: the study's own setting, whatever --out said.
+    output: { dir: outputDir },
+  };
+}
+
+/**
+ * Writes `manifest.json`: versions, the effective config and its hash, the seed, the model and
+ * the sha256 of every artifact `include` admits. `createdAt` is the time of the run's first
+ * manifest and survives re-runs; it is the only timestamp in the folder, and the report leaves it
+ * out so that two runs of one study give byte-identical reports.
+ */
+export async function manifestStage(
+  ctx: PipelineContext,
+  include: (file: string) => boolean = () => true,
+): Promise<RunManifest> {
+  const { study, folder } = ctx;
+  const previous = await readFile(folder.path(MANIFEST_FILE), "utf8")
+    .then((text) => JSON.parse(text) as Partial<RunManifest>)
+    .catch(() => null);
+  const fromLog = folder
+    .records()
+    .map((r) => r.model)
+    .filter((m): m is ModelInfo => m !== undefined)
+    .at(-1);
+  const model = fromLog ?? previous?.model ?? modelInfo(await ctx.models.get());
+  const entries = await readdir(folder.dir);
+  const artifacts: Record<string, string> = {};
+  for (const entry of entries.sort()) {
+    if (isBookkeeping(entry)) continue;
+    for (const file of await folder.filesUnder(entry)) {
+      if (!include(file)) continue;
+      const sha = await folder.fileHash(file);
+      if (sha !== null) artifacts[file] = sha;
+    }
+  }
+  const manifest: RunManifest = {
+    pva: versionOf("@pva/cli"),
+    node: process.version,
+    packages: Object.fromEntries(PACKAGES.map((name) => [name, versionOf(name)])),
+    study: portable(study.file),
+    configHash: study.hash,
+    config: portableConfig(study.config, dirname(resolve(study.file)), study.declaredOutputDir),
+    seed: study.config.seed,
+    model,
+    artifacts,
+    createdAt: previous?.createdAt ?? new Date().toISOString(),
+  };
+  await writeJsonAtomic(folder.path(MANIFEST_FILE), manifest);
+  return manifest;
+}

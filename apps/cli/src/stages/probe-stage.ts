@@ -1,0 +1,41 @@
+import { loadEmotionVectors, probeScores } from "@pva/analysis";
+import { contentHash, writeJsonAtomic } from "@pva/core";
+import { InterruptedError } from "../errors.js";
+import type { PipelineContext } from "./pipeline-context.js";
+import { VECTORS_FILE } from "./vectors-stage.js";
+
+export const PROBES_FILE = "probes.json";
+
+/** The study's probe prompt around its question: `Human: {question}\n\nAssistant:`. */
+export function probeTemplate(question: string): string {
+  return `Human: ${question}\n\nAssistant:`;
+}
+
+/** Projects each activity's probe-prompt activations on each emotion vector into `probes.json`. */
+export async function probeStage(ctx: PipelineContext): Promise<void> {
+  const { config, activities } = ctx.study;
+  const inputs = contentHash({
+    vectors: await ctx.folder.fileHash(VECTORS_FILE),
+    activities,
+    readout: config.probe.readout,
+    template: probeTemplate(config.prompts.probe),
+  });
+  if (await ctx.folder.finished("probe", inputs)) {
+    ctx.progress.line("probe: up to date");
+    return;
+  }
+  const model = await ctx.models.get();
+  const vectors = await loadEmotionVectors(ctx.folder.path(VECTORS_FILE));
+  const bar = ctx.progress.stage("probe", "activities");
+  const probes = await probeScores(model, vectors, activities, {
+    readout: config.probe.readout,
+    template: probeTemplate(config.prompts.probe),
+    onProgress: ({ done, total }) => {
+      if (ctx.signal.aborted) throw new InterruptedError("probe");
+      bar.update(done, total);
+    },
+  });
+  bar.finish();
+  await writeJsonAtomic(ctx.folder.path(PROBES_FILE), probes);
+  await ctx.folder.finish("probe", inputs, [PROBES_FILE]);
+}

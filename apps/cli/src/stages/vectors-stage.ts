@@ -1,0 +1,52 @@
+import { rename } from "node:fs/promises";
+import { emotionVectors, saveEmotionVectors } from "@pva/analysis";
+import { contentHash, writeJsonAtomic } from "@pva/core";
+import { InterruptedError } from "../errors.js";
+import { modelInfo } from "../model-loader.js";
+import type { StageProgress } from "../progress.js";
+import type { PipelineContext } from "./pipeline-context.js";
+import { studyCorpus } from "./study-corpus.js";
+
+export const VECTORS_FILE = "vectors.safetensors";
+export const VECTORS_META_FILE = "vectors.json";
+
+/**
+ * Reads the emotion vectors from the model's residual stream over the story corpus and writes
+ * `vectors.safetensors` (tensors + metadata) and `vectors.json` (the metadata, for people).
+ */
+export async function vectorsStage(ctx: PipelineContext): Promise<void> {
+  const { config, emotions } = ctx.study;
+  const corpus = await studyCorpus(config.vectors.corpus);
+  const names = emotions.map((e) => e.name);
+  const inputs = contentHash({
+    model: config.model.source,
+    vectors: { ...config.vectors, corpus: corpus.hash },
+    emotions: names,
+  });
+  if (await ctx.folder.finished("vectors", inputs)) {
+    ctx.progress.line("vectors: up to date");
+    return;
+  }
+  const model = await ctx.models.get();
+  const bars: Record<string, StageProgress> = {};
+  const ev = await emotionVectors(model, corpus, {
+    layers: config.vectors.layers,
+    tokenOffset: config.vectors.tokenOffset,
+    neutralVarianceShare: config.vectors.neutralVarianceShare,
+    storiesPerEmotion: config.vectors.storiesPerEmotion,
+    emotions: names,
+    onProgress: ({ stage, done, total }) => {
+      // Throwing out of the progress callback is how a stage without a signal stops after the current text.
+      if (ctx.signal.aborted) throw new InterruptedError("vectors");
+      if (stage === "neutral" && !bars.neutral) bars.stories?.finish();
+      bars[stage] ??= ctx.progress.stage(stage === "stories" ? "vectors" : "neutral", "texts");
+      bars[stage].update(done, total);
+    },
+  });
+  bars.neutral?.finish(`layers ${ev.meta.layers.join(", ")}`);
+  const tmp = ctx.folder.path(`${VECTORS_FILE}.tmp`);
+  await saveEmotionVectors(tmp, ev);
+  await rename(tmp, ctx.folder.path(VECTORS_FILE));
+  await writeJsonAtomic(ctx.folder.path(VECTORS_META_FILE), ev.meta);
+  await ctx.folder.finish("vectors", inputs, [VECTORS_FILE, VECTORS_META_FILE], modelInfo(model));
+}
