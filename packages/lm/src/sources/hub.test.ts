@@ -43,14 +43,8 @@ async function startFakeHub(repo: string, folder: string): Promise<FakeHub> {
     oid: isLfs(path) ? "0".repeat(40) : gitOid(path),
     ...(isLfs(path) ? { lfs: { oid: sha256(content), size: content.length, pointerSize: 134 } } : {}),
   }));
-  const fake: FakeHub = {
-    url: "",
-    requests: [],
-    cutAfter: new Map(),
-    corrupt: new Map(),
-    server: null as unknown as Server,
-  };
-  fake.server = createServer((req, res) => {
+  const fake: Omit<FakeHub, "url" | "server"> = { requests: [], cutAfter: new Map(), corrupt: new Map() };
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     fake.requests.push({ url: url.pathname, range: req.headers.range });
     if (url.pathname === `/api/models/${repo}/tree/main` && url.searchParams.get("recursive") === "true") {
@@ -93,9 +87,8 @@ async function startFakeHub(repo: string, folder: string): Promise<FakeHub> {
     res.writeHead(404, { "X-Error-Code": "RepoNotFound", "Content-Type": "application/json" });
     res.end(JSON.stringify({ error: "Repository not found" }));
   });
-  await new Promise<void>((resolve) => fake.server.listen(0, "127.0.0.1", resolve));
-  fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
-  return fake;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { ...fake, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
 /** An address where nothing listens: a port the OS just handed out and took back. */

@@ -191,7 +191,7 @@ async function download(
   let loaded = offset;
   try {
     onProgress?.({ file: file.path, loaded, total: file.size });
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response.body) {
       await handle.write(chunk);
       digest.update(chunk);
       loaded += chunk.length;
