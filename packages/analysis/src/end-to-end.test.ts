@@ -143,6 +143,8 @@ describe("analysis end to end on builtin:random-tiny", () => {
 });
 
 describe("correlation and steering end to end on builtin:random-tiny", () => {
+  // One activity per category keeps the three tournaments (baseline, strength 0, strength 4) small.
+  const tournamentActivities = defaultActivities.filter((_, i) => i % 8 === 0);
   const seed = 5;
   const rating = { bootstrap: 20 };
   const elicitation = {
@@ -157,30 +159,34 @@ describe("correlation and steering end to end on builtin:random-tiny", () => {
     const storeFile = join(dir, "choices.jsonl");
     const records = await elicit({
       backend,
-      activities,
+      activities: tournamentActivities,
       storeFile,
       condition: "baseline",
       seed,
       ...elicitation,
     });
-    const baseline = fitPreferences(records, activities, { ...rating, seed, refusalPolicy: "skip" });
+    const baseline = fitPreferences(records, tournamentActivities, {
+      ...rating,
+      seed,
+      refusalPolicy: "skip",
+    });
 
-    const probes = await probeScores(model, vectors, activities);
+    const probes = await probeScores(model, vectors, tournamentActivities);
     const correlations = CorrelationResultSchema.parse(
       correlate(baseline, probes, { bootstrap: 200, permutations: 200, seed, vectorsMeta: vectors.meta }),
     );
     expect(correlations.layer).toBe(1);
-    expect(correlations.activities).toBe(16);
+    expect(correlations.activities).toBe(8);
     expect(correlations.emotions.map((e) => e.emotion)).toEqual(["joyful", "hostile", "afraid"]);
     expect(correlations.valence?.source).toBe("pc1");
-    expect(Object.keys(correlations.sentiment.scores)).toHaveLength(16);
+    expect(Object.keys(correlations.sentiment.scores)).toHaveLength(8);
 
     const fits: PreferenceScores[] = [];
     const steering = SteeringResultSchema.parse(
       await runSteering({
         model,
         backend,
-        activities,
+        activities: tournamentActivities,
         vectors,
         baseline,
         emotions: ["joyful"],
