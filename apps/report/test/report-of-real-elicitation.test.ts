@@ -1,0 +1,180 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { correlate, emotionVectors, probeScores, runSteering } from "@pva/analysis";
+import { defaultActivities, writeJsonAtomic } from "@pva/core";
+import { loadModel, type Model } from "@pva/lm";
+import { createEmbeddedBackend, elicit, fitPreferences } from "@pva/prefs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderReport } from "../src/render-report.js";
+
+// The large fixture simulates choices and vectors; this run makes every artifact with the real
+// code on builtin:random-tiny (8 activities, 3 emotions from a six-story corpus), so the report is
+// also checked against exactly what prefs and analysis write.
+const story = (emotion: string, cluster: string, n: number, text: string) => ({
+  id: `${emotion}-${n}`,
+  emotion,
+  cluster,
+  topic: "daily life",
+  person: "third" as const,
+  text,
+});
+const corpus = {
+  stories: [
+    story(
+      "joyful",
+      "Exuberant Joy",
+      1,
+      "Mara opened the letter and laughed out loud, spinning around the kitchen.",
+    ),
+    story(
+      "joyful",
+      "Exuberant Joy",
+      2,
+      "The whole team cheered as the rocket lifted off, hugging each other.",
+    ),
+    story(
+      "hostile",
+      "Hostile Anger",
+      1,
+      "He slammed the door and glared at the clerk who had lost his papers again.",
+    ),
+    story(
+      "hostile",
+      "Hostile Anger",
+      2,
+      "She shoved the chair aside and snapped that nobody would get in her way.",
+    ),
+    story(
+      "afraid",
+      "Fear and Overwhelm",
+      1,
+      "The footsteps behind Ana grew louder and she walked faster, heart racing.",
+    ),
+    story(
+      "afraid",
+      "Fear and Overwhelm",
+      2,
+      "When the lights went out, Tom froze and listened to the scraping upstairs.",
+    ),
+  ],
+  neutral: [
+    {
+      id: "n1",
+      domain: "manual",
+      text: "Insert the battery with the positive terminal facing up and close the cover.",
+    },
+    { id: "n2", domain: "weather", text: "Tomorrow will be partly cloudy with a high of fourteen degrees." },
+    { id: "n3", domain: "recipe", text: "Add two cups of flour and stir until the mixture is smooth." },
+    {
+      id: "n4",
+      domain: "transit",
+      text: "The number nine bus departs every twenty minutes from the main station.",
+    },
+  ],
+  hash: "report-e2e-corpus",
+};
+const activities = defaultActivities.filter((_, i) => i % 8 === 0);
+const seed = 7;
+const elicitation = {
+  design: { kind: "full" as const },
+  samplesPerPair: 1,
+  concurrency: 2,
+  refusalPolicy: "skip" as const,
+};
+
+let dir: string;
+let model: Model;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-report-real-"));
+  model = await loadModel("builtin:random-tiny", { cacheDir: join(dir, "models") });
+}, 60_000);
+afterAll(async () => {
+  await model?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("a report of a real run on builtin:random-tiny", () => {
+  it("draws every section from what prefs and analysis wrote", async () => {
+    const run = join(dir, "run");
+    const storeFile = join(run, "choices.jsonl");
+    const backend = createEmbeddedBackend(model, { template: "raw" });
+    const records = await elicit({
+      backend,
+      activities,
+      storeFile,
+      condition: "baseline",
+      seed,
+      readout: "logits",
+      ...elicitation,
+    });
+    expect(records).toHaveLength(8 * 7);
+    const rating = { bootstrap: 50 };
+    const preferences = fitPreferences(records, activities, { ...rating, seed, refusalPolicy: "skip" });
+    const vectors = await emotionVectors(model, corpus, { layers: [1, 2] });
+    const probes = await probeScores(model, vectors, activities);
+    const correlations = correlate(preferences, probes, {
+      bootstrap: 100,
+      permutations: 100,
+      seed,
+      vectorsMeta: vectors.meta,
+    });
+    const steering = await runSteering({
+      model,
+      backend,
+      activities,
+      vectors,
+      baseline: preferences,
+      emotions: ["joyful", "hostile"],
+      strengths: [2, 4],
+      layers: [1, 2],
+      splits: 1,
+      seed,
+      storeFile,
+      elicitation,
+      rating,
+      probeR: Object.fromEntries(correlations.emotions.map((e) => [e.emotion, e.pearson])),
+      layerSweep: [1, 2],
+      coherence: false,
+      shiftResamples: 50,
+    });
+    await writeJsonAtomic(join(run, "preferences.json"), preferences);
+    await writeJsonAtomic(join(run, "vectors.json"), vectors.meta);
+    await writeJsonAtomic(join(run, "probes.json"), probes);
+    await writeJsonAtomic(join(run, "correlations.json"), correlations);
+    await writeJsonAtomic(join(run, "steering.json"), steering);
+
+    const report = await renderReport(run, { png: false });
+    const names = report.charts.map((c) =>
+      c.slice(join(run, "report", "charts").length + 1).replace(".svg", ""),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "elo",
+        "win-matrix",
+        "correlation",
+        "probe-vs-elo",
+        "emotion-pca",
+        "r-vs-valence",
+        "steering-shift",
+        "shift-vs-r",
+        "dose-response",
+        "layer-sweep",
+        "position-bias",
+        "off-label-mass",
+        "intransitive-triads",
+      ]),
+    );
+    const html = await readFile(report.html, "utf8");
+    // No manifest, but the model id alone says it is random.
+    expect(html).toContain('class="banner"');
+    expect(html).toContain(`${preferences.comparisons} comparisons over 8 activities`);
+    const best = [...preferences.activities].sort((a, b) => b.elo - a.elo)[0];
+    expect(html).toContain(`Most preferred: &quot;${best.text}&quot; (Elo ${best.elo.toFixed(0)}`);
+    const top = [...correlations.emotions].sort((a, b) => b.pearson - a.pearson)[0];
+    expect(html).toContain(
+      `best predicts the model&#39;s preferences is &quot;${top.emotion}&quot; (r = ${top.pearson.toFixed(2)}`,
+    );
+  }, 180_000);
+});
