@@ -48,35 +48,43 @@ export class WeightReader {
     return this.store.info(name) !== undefined;
   }
 
-  /** Reads `name`, which must have `shape` (or, with `acceptTransposed`, its 2-D transpose as stored). */
+  /** Reads `name` into backend memory; it must have exactly `shape`. */
   async read(name: string, shape: number[]): Promise<Float32Array> {
-    const info = this.store.info(name);
-    if (!info) throw new PvaError(`${this.store.source}: tensor ${name}: missing`, "E_MODEL_FILE");
-    if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))
-      throw new PvaError(
-        `${this.store.source}: tensor ${name}: shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(shape)}`,
-        "E_MODEL_FILE",
-      );
-    const out = this.backend.allocF32(elementCount(shape));
+    this.checkShape(name, shape);
+    const out = this.alloc(elementCount(shape));
     await this.store.readInto(name, out);
     return out;
-  }
-
-  async readOptional(name: string, shape: number[]): Promise<Float32Array | null> {
-    return this.has(name) ? this.read(name, shape) : null;
   }
 
   /** Reads a stored [rows, cols] tensor and returns it transposed to [cols, rows] (GPT-2 Conv1D). */
   async readTransposed(name: string, storedShape: [number, number]): Promise<Float32Array> {
     const stored = await this.readScratch(name, storedShape);
     const [rows, cols] = storedShape;
-    const out = this.backend.allocF32(rows * cols);
+    const out = this.alloc(rows * cols);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = stored[r * cols + c];
     return out;
   }
 
-  /** Reads into temporary memory (for tensors that must be rearranged before use). */
+  /** Reads into temporary memory, for tensors that must be rearranged or split before use. */
   async readScratch(name: string, shape: number[]): Promise<Float32Array> {
+    this.checkShape(name, shape);
+    const out = new Float32Array(elementCount(shape));
+    await this.store.readInto(name, out);
+    return out;
+  }
+
+  /** Zeroed backend memory for a weight assembled here. */
+  alloc(length: number): Float32Array {
+    return this.backend.allocF32(length);
+  }
+
+  copyToBackend(values: Float32Array): Float32Array {
+    const out = this.alloc(values.length);
+    out.set(values);
+    return out;
+  }
+
+  private checkShape(name: string, shape: number[]): void {
     const info = this.store.info(name);
     if (!info) throw new PvaError(`${this.store.source}: tensor ${name}: missing`, "E_MODEL_FILE");
     if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i]))
@@ -84,14 +92,5 @@ export class WeightReader {
         `${this.store.source}: tensor ${name}: shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(shape)}`,
         "E_MODEL_FILE",
       );
-    const out = new Float32Array(elementCount(shape));
-    await this.store.readInto(name, out);
-    return out;
-  }
-
-  copyToBackend(values: Float32Array): Float32Array {
-    const out = this.backend.allocF32(values.length);
-    out.set(values);
-    return out;
   }
 }

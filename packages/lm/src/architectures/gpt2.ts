@@ -19,7 +19,7 @@ export async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Prom
     const qkv = await reader.readScratch(`${p}.attn.c_attn.weight`, [h, 3 * h]);
     const qkvBias = await reader.readScratch(`${p}.attn.c_attn.bias`, [3 * h]);
     const [wq, wk, wv] = [0, 1, 2].map((part) => {
-      const w = reader.copyToBackend(new Float32Array(h * h));
+      const w = reader.alloc(h * h);
       for (let i = 0; i < h; i++) for (let o = 0; o < h; o++) w[o * h + i] = qkv[i * 3 * h + part * h + o];
       return w;
     });
