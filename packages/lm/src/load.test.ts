@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PvaError } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeGguf } from "./formats/gguf-writer.js";
 import { readSafetensors, writeSafetensors } from "./formats/safetensors.js";
 import { loadModel } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
@@ -154,6 +155,53 @@ describe("local folders", () => {
 
     expect((await errorOf(loadModel(join(dir, "nowhere")))).message).toMatch(
       /nowhere: no such file or folder/,
+    );
+  });
+});
+
+describe("GGUF files", () => {
+  it("names the file and key or tensor when a GGUF model is unusable", async () => {
+    const embedding = {
+      name: "token_embd.weight",
+      shape: [300, 32],
+      data: new Float32Array(300 * 32),
+      type: "F32" as const,
+    };
+    const falcon = join(dir, "falcon.gguf");
+    await writeGguf(falcon, [{ key: "general.architecture", type: "string", value: "falcon" }], [embedding]);
+    expect((await errorOf(loadModel(falcon))).message).toBe(
+      `${falcon}: general.architecture: unsupported "falcon" (llama, qwen2, gpt2 are)`,
+    );
+
+    const partial = join(dir, "partial.gguf");
+    const u32 = (key: string, value: number) => ({ key: `llama.${key}`, type: "u32" as const, value });
+    await writeGguf(
+      partial,
+      [
+        { key: "general.architecture", type: "string", value: "llama" },
+        u32("context_length", 64),
+        u32("embedding_length", 32),
+        u32("block_count", 1),
+        u32("feed_forward_length", 64),
+        u32("attention.head_count", 2),
+        { key: "tokenizer.ggml.model", type: "string", value: "gpt2" },
+        {
+          key: "tokenizer.ggml.tokens",
+          type: "array",
+          itemType: "string",
+          value: Array.from({ length: 300 }, (_, i) => `t${i}`),
+        },
+      ],
+      [embedding],
+    );
+    expect((await errorOf(loadModel(partial))).message).toBe(
+      `${partial}: tensor blk.0.attn_norm.weight: missing`,
+    );
+
+    const noBlocks = join(dir, "no-blocks.gguf");
+    await writeGguf(noBlocks, [{ key: "general.architecture", type: "string", value: "llama" }], [embedding]);
+    expect((await errorOf(loadModel(noBlocks))).message).toBe(
+      `${noBlocks}: metadata llama.embedding_length: missing`,
     );
   });
 });
