@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { createRng } from "@pva/core";
 
 /** The shapes the issue fixes for the prefill benchmark and the prefix-reuse workload. */
@@ -12,16 +13,6 @@ export function benchTokens(name: string, count: number, vocabSize: number): num
   return Array.from({ length: count }, () => rng.int(vocabSize));
 }
 
-/** The measurement a child process prints as its last line. */
-export interface ChildReport {
-  tokS: number;
-  runsMs: number[];
-  prefixReuseSpeedup?: number;
-  noReuseMs?: number;
-  reuseMs?: number;
-  peakRssBytes?: number;
-}
-
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -30,7 +21,6 @@ export function median(values: number[]): number {
 
 /** Peak resident set size of this process so far (Linux), from the kernel's high-water mark. */
 export async function peakRssBytes(): Promise<number> {
-  const { readFile } = await import("node:fs/promises");
   const status = await readFile("/proc/self/status", "utf8");
   const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
   if (!match) throw new Error("/proc/self/status: no VmHWM line (peak RSS needs Linux)");
