@@ -20,6 +20,7 @@ export { createOpenAIBackend, type OpenAIBackendOptions } from "./backends/opena
 export {
   ConnectionFailure,
   DEFAULT_RETRY_POLICY,
+  isRejection,
   isTransientFailure,
   MalformedResponseError,
   RequestFailedError,

@@ -159,6 +159,30 @@ describe("HTTP backends against local servers with 20% faults", () => {
     }
   });
 
+  it("stops the run with one line when the server rejects the key", async () => {
+    servers.push(
+      await startWireServer({ protocol: "anthropic", faultRate: 0, seed: 7, apiKey: "another-key" }),
+    );
+    const backend = createAnthropicBackend({
+      model: "claude-test",
+      baseURL: servers[0].url,
+      apiKeyEnv: "PVA_TEST_ANTHROPIC_KEY",
+      retry,
+    });
+    const run = elicit({
+      backend,
+      activities: activities.slice(0, 3),
+      design: { kind: "full" },
+      storeFile: join(dir, "rejected.jsonl"),
+      condition: "baseline",
+      seed: 1,
+      samplesPerPair: 1,
+      concurrency: 2,
+    });
+    await expect(run).rejects.toMatchObject({ code: "E_REQUEST_REJECTED" });
+    await expect(run).rejects.toThrow(/^request rejected: AuthenticationError: 401/);
+  });
+
   it("gives up on a request after the bounded retries and counts it as a failure, recording nothing", async () => {
     servers.push(await startWireServer({ protocol: "openai", faultRate: 1, seed: 5 }));
     const backend = createOpenAIBackend({

@@ -62,7 +62,7 @@ describe("retry policy", () => {
     expect(waits[2]).toBe(7000);
   });
 
-  it("stops after maxRetries, and at once on a permanent error", async () => {
+  it("stops after maxRetries, and at once on an error that retrying cannot fix", async () => {
     let calls = 0;
     const failing = withRetries(
       async () => {
@@ -79,7 +79,7 @@ describe("retry policy", () => {
     const permanent = withRetries(
       async () => {
         calls++;
-        throw httpError(401);
+        throw httpError(400);
       },
       policy,
       createRng(2),
@@ -87,6 +87,21 @@ describe("retry policy", () => {
     );
     await expect(permanent).rejects.toMatchObject({ attempts: 1 });
     expect(calls).toBe(1);
+  });
+
+  it("turns a rejection (bad key, no access, wrong URL) into a run-stopping error, not a counted failure", async () => {
+    for (const status of [401, 403, 404]) {
+      const rejected = withRetries(
+        async () => {
+          throw httpError(status);
+        },
+        policy,
+        createRng(4),
+        async () => {},
+      );
+      await expect(rejected).rejects.toMatchObject({ code: "E_REQUEST_REJECTED" });
+      await expect(rejected).rejects.not.toBeInstanceOf(RequestFailedError);
+    }
   });
 
   it("gives up when the next wait would pass the total time budget", async () => {

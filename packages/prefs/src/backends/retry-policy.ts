@@ -71,6 +71,12 @@ export function isTransientFailure(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error && isTransientFailure(e.cause);
 }
 
+/** 401, 403, 404: the server refuses every request like this one. */
+export function isRejection(error: unknown): boolean {
+  const status = (error as HttpishError | null)?.status;
+  return status === 401 || status === 403 || status === 404;
+}
+
 /** The server's Retry-After (or retry-after-ms), in milliseconds, if it sent one. */
 export function retryAfterMs(error: unknown, now = Date.now()): number | null {
   const headers = (error as HttpishError | null)?.headers;
@@ -111,6 +117,10 @@ export async function withRetries<T>(
     try {
       return { value: await attempt(n), attempts: n + 1 };
     } catch (error) {
+      if (isRejection(error)) {
+        // a bad key, no access, or a wrong URL/model fails every request alike: stop the run
+        throw new PvaError(`request rejected: ${describe(error)}`, "E_REQUEST_REJECTED");
+      }
       if (!isTransientFailure(error)) throw new RequestFailedError(describe(error), n + 1);
       if (n >= policy.maxRetries) {
         throw new RequestFailedError(`gave up after ${n + 1} attempts: ${describe(error)}`, n + 1);
