@@ -83,7 +83,7 @@ describe("renderReport", () => {
       "",
     );
     const banner = html.indexOf('class="banner"');
-    const finding = html.indexOf("Main finding: the emotion probe that best predicts");
+    const finding = html.indexOf("Main finding: the emotion probes track the model&#39;s preferences.");
     const manifest = html.indexOf('<section id="manifest">');
     expect(banner).toBeGreaterThan(0);
     expect(finding).toBeGreaterThan(banner);

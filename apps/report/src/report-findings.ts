@@ -112,8 +112,13 @@ export function summarySentences(f: ReportFindings): string[] {
   if (c) {
     const pos = c.strongestPositive;
     const neg = c.strongestNegative;
+    const extremes = `"${pos.emotion}" (r = ${fixed(pos.pearson, 2)}, 95% CI ${ci(pos.pearsonCi, 2)}, q = ${pos.q.toPrecision(2)}) and the most negative "${neg.emotion}" (r = ${fixed(neg.pearson, 2)}, CI ${ci(neg.pearsonCi, 2)}, q = ${neg.q.toPrecision(2)})`;
+    const counts = `${c.significant} of ${c.emotions} emotions are significant at Benjamini-Hochberg q < ${f.fdrAlpha}; ${c.absOverPoint3} have |r| > 0.3 (layer ${c.layer}).`;
+    // With nothing significant, the top r is noise and the headline must not read as a finding.
     sentences.push(
-      `Main finding: the emotion probe that best predicts the model's preferences is "${pos.emotion}" (r = ${fixed(pos.pearson, 2)}, 95% CI ${ci(pos.pearsonCi, 2)}, q = ${pos.q.toPrecision(2)}); the most negative is "${neg.emotion}" (r = ${fixed(neg.pearson, 2)}, CI ${ci(neg.pearsonCi, 2)}, q = ${neg.q.toPrecision(2)}). ${c.significant} of ${c.emotions} emotions are significant at Benjamini-Hochberg q < ${f.fdrAlpha}; ${c.absOverPoint3} have |r| > 0.3 (layer ${c.layer}).`,
+      c.significant > 0
+        ? `Main finding: the emotion probes track the model's preferences. The most positive correlation is ${extremes}. ${counts}`
+        : `Main finding: no emotion probe tracks the model's preferences after correcting for multiple comparisons (${counts.replace(/\.$/, "")}). The extremes are ${extremes}.`,
     );
     if (c.valence)
       sentences.push(
@@ -128,11 +133,17 @@ export function summarySentences(f: ReportFindings): string[] {
   }
   const s = f.steering;
   if (s) {
+    const shift = (e: { emotion: string; shift: number; ci: [number, number]; strength: number }) =>
+      `"${e.emotion}" ${signed(e.shift)} Elo (CI ${ci(e.ci, 0)}, strength ${e.strength})`;
+    const range =
+      s.largestPositive === s.largestNegative
+        ? shift(s.largestPositive)
+        : `from ${shift(s.largestNegative)} to ${shift(s.largestPositive)}`;
     const agree = s.shiftVsR
-      ? ` The shift follows the probe-preference r at r = ${fixed(s.shiftVsR.r, 2)} (sign agreement ${fixed(s.shiftVsR.signAgreement * 100, 0)}%, n = ${s.shiftVsR.n}).`
+      ? ` Shift vs probe-preference r across steered emotions: r = ${fixed(s.shiftVsR.r, 2)} (sign agreement ${fixed(s.shiftVsR.signAgreement * 100, 0)}%, n = ${s.shiftVsR.n}).`
       : "";
     sentences.push(
-      `Steering ${s.emotions} emotions: largest gain "${s.largestPositive.emotion}" ${signed(s.largestPositive.shift)} Elo (CI ${ci(s.largestPositive.ci, 0)}, strength ${s.largestPositive.strength}); largest loss "${s.largestNegative.emotion}" ${signed(s.largestNegative.shift)} Elo (CI ${ci(s.largestNegative.ci, 0)}).${agree}`,
+      `Steering ${s.emotions} emotion${s.emotions === 1 ? "" : "s"}: Elo shift of the steered activities ${range}.${agree}`,
     );
   }
   if (p) {

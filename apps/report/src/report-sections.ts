@@ -70,7 +70,7 @@ export function reportSections(artifacts: RunArtifacts, fdrAlpha: number): Repor
       charts: present([
         preferences ? positionBiasChart(preferences) : null,
         preferences ? refusalsChart(preferences) : null,
-        choices ? offLabelMassChart(choices) : null,
+        choices ? offLabelMassChart(choices, preferences?.condition ?? "baseline") : null,
         preferences ? intransitiveTriadsChart(preferences) : null,
       ]),
     },

@@ -197,8 +197,15 @@ describe("chart specs", () => {
         activities: run.preferences!.activities.map((a) => ({ ...a, refusals: 0, unparseable: 0 })),
       }),
     ).toBeNull();
-    const mass = offLabelMassChart(run.choices!)!;
+    const mass = offLabelMassChart(run.choices!, "baseline")!;
     expect(mass.rows).toHaveLength(40);
     expect(mass.rows.reduce((s, r) => s + (r.answers as number), 0)).toBe(run.choices!.length);
+    // A steered condition's answers, in the same file, are not the baseline's diagnostics.
+    const steered = run
+      .choices!.slice(0, 100)
+      .map((c) => ({ ...c, condition: "steer-blissful", offLabelMass: 0.9 }));
+    const withSteered = offLabelMassChart([...run.choices!, ...steered], "baseline")!;
+    expect(withSteered.rows).toEqual(mass.rows);
+    expect(offLabelMassChart(run.choices!, "steer-blissful")).toBeNull();
   });
 });

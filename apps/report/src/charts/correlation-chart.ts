@@ -22,12 +22,14 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
       q: round(e.q, 4),
       significant: e.q < fdrAlpha ? `q < ${fdrAlpha}` : `q >= ${fdrAlpha}`,
     }));
+  // 171 bars need thin bars and small labels; a study of a few emotions gets room to read them.
+  const step = rows.length <= 20 ? 30 : rows.length <= 60 ? 14 : 7;
   const x = {
     field: "emotion",
     type: "nominal" as const,
     sort: rows.map((r) => r.emotion),
     title: null,
-    axis: { labelAngle: -90, labelFontSize: 7, labelPadding: 2 },
+    axis: { labelAngle: -90, labelFontSize: step >= 14 ? 10 : 7, labelPadding: 2 },
   };
   const tooltip = [
     { field: "emotion" },
@@ -47,7 +49,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
     spec: {
       config: chartConfig,
       data: { values: rows },
-      width: { step: 7 },
+      width: { step },
       height: 300,
       layer: [
         {
@@ -80,7 +82,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
           encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, tooltip },
         },
         {
-          mark: { type: "tick", color: "black", thickness: 1.5, size: 6 },
+          mark: { type: "tick", color: "black", thickness: 1.5, size: step - 1 },
           encoding: { x, y: { field: "partialPearson", type: "quantitative" }, tooltip },
         },
       ],

@@ -41,7 +41,7 @@ export function doseResponseChart(steering: SteeringResult): ReportChart | null 
             x,
             y: { field: "low", type: "quantitative", title: "Elo shift" },
             y2: { field: "high" },
-            color,
+            color: { ...color, legend: null },
           },
         },
         {

@@ -9,10 +9,13 @@ const AXIS_ENDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 /**
  * Histogram of the probability mass the model put on tokens other than the two labels: large
  * mass means the label probabilities were renormalised from little evidence. Binned here, not in
- * Vega, so the page and the CSV carry 40 rows instead of one per answer.
+ * Vega, so the page and the CSV carry 40 rows instead of one per answer. Only the answers of one
+ * condition (the baseline tournament), since steered conditions share `choices.jsonl`.
  */
-export function offLabelMassChart(choices: readonly ChoiceRecord[]): ReportChart | null {
-  const masses = choices.flatMap((c) => (c.offLabelMass === null ? [] : [c.offLabelMass]));
+export function offLabelMassChart(choices: readonly ChoiceRecord[], condition: string): ReportChart | null {
+  const masses = choices.flatMap((c) =>
+    c.condition !== condition || c.offLabelMass === null ? [] : [c.offLabelMass],
+  );
   if (masses.length === 0) return null;
   const max = masses.reduce((m, v) => Math.max(m, v), 0);
   const end = AXIS_ENDS.find((e) => e >= max) ?? 1;
@@ -28,7 +31,7 @@ export function offLabelMassChart(choices: readonly ChoiceRecord[]): ReportChart
   return {
     id: "off-label-mass",
     title: "Probability mass off the label tokens",
-    caption: `Per answer, the next-token probability on tokens other than the labels (${masses.length} answers, mean ${mean.toFixed(4)}, max ${max.toFixed(4)}).`,
+    caption: `Per answer of the ${condition} tournament, the next-token probability on tokens other than the labels (${masses.length} answers, mean ${mean.toFixed(4)}, max ${max.toFixed(4)}).`,
     rows,
     spec: {
       config: chartConfig,
