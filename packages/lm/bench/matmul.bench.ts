@@ -1,6 +1,8 @@
 // Kernel-only benchmark: GFLOP/s of each matmul backend on the matmuls of one SmolLM2-135M
 // layer (hidden 576, 3 KV heads of 64, MLP 1536) for a 64-token prompt, plus the last-token
-// lm head. Run: pnpm --filter @pva/lm bench:matmul [threads]
+// lm head. Run: pnpm --filter @pva/lm bench:matmul [threads] [variant filter]
+// Prints GFLOP/s over wall time and over CPU time (all threads): on a machine shared with other
+// work the second is the stable one, and wall/CPU shows how well the threads overlapped.
 import { type ComputeBackend, createComputeBackend, createWasmBackend } from "../src/kernels/index.js";
 
 const ROWS = 64;
@@ -17,7 +19,7 @@ async function gflops(
   backend: ComputeBackend,
   shape: (typeof LAYER_SHAPES)[number],
   seconds: number,
-): Promise<number> {
+): Promise<{ wall: number; cpu: number }> {
   const { rows, inDim, outDim } = shape;
   // Several weight matrices in turn, like successive layers, so weights are not all cache-hot.
   const copies = Math.max(1, Math.min(30, Math.floor(64e6 / (inDim * outDim * 4))));
@@ -27,13 +29,16 @@ async function gflops(
   );
   const out = backend.allocF32(rows * outDim);
   let calls = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   while (performance.now() - start < seconds * 1000) {
     await backend.matmul(out, x, ws[calls % copies], rows, inDim, outDim);
     calls++;
   }
   const elapsed = (performance.now() - start) / 1000;
-  return (2 * rows * inDim * outDim * calls) / elapsed / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  const flops = 2 * rows * inDim * outDim * calls;
+  return { wall: flops / elapsed / 1e9, cpu: flops / ((cpu.user + cpu.system) / 1e6) / 1e9 };
 }
 
 const threads = Number(process.argv[2] ?? 2);
@@ -53,7 +58,8 @@ for (const variant of variants.filter((v) => !only || v.name.includes(only))) {
   const cells: string[] = [];
   for (const shape of LAYER_SHAPES) {
     const seconds = variant.name.startsWith("js") ? 0.5 : 1;
-    cells.push(`${shape.name} ${(await gflops(backend, shape, seconds)).toFixed(1)}`);
+    const { wall, cpu } = await gflops(backend, shape, seconds);
+    cells.push(`${shape.name} ${wall.toFixed(1)} (${cpu.toFixed(1)}/cpu-s)`);
   }
   console.log(`${variant.name.padEnd(34)} GFLOP/s: ${cells.join(" | ")}`);
   await backend.dispose();
