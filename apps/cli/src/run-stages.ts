@@ -25,7 +25,6 @@ export async function runStages(
   const models = new ModelLoader(study.config.model.source, progress);
   const ctx: PipelineContext = { study, folder, models, progress, signal };
   try {
-    progress.line(`run folder: ${study.runDir}`);
     for (const stage of stages) {
       throwIfInterrupted(signal, stage.name);
       await stage.run(ctx);
@@ -35,5 +34,6 @@ export async function runStages(
   } finally {
     await folder.close();
     await models.dispose();
+    await folder.removeIfEmpty();
   }
 }

@@ -1,0 +1,140 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRng, RunManifestSchema, sha256Hex } from "@pva/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  folderDigest,
+  onlyRunFolder,
+  type PvaResult,
+  runPva,
+  SMOKE_STUDY,
+  startPva,
+} from "./pva-child.test-support.js";
+
+// The artifacts that must be the same bytes on every run of a study (choices.jsonl carries
+// timings, manifest.json a timestamp; stages.jsonl is bookkeeping).
+const REPRODUCIBLE =
+  /^(preferences|probes|correlations|steering|vectors)\.json$|^vectors\.safetensors$|^report\//;
+
+function reproducible(digest: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(digest).filter(([file]) => REPRODUCIBLE.test(file)));
+}
+
+let dir: string;
+let first: string;
+let firstDigest: Record<string, string>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-cli-run-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe("pva run experiments/smoke", () => {
+  it("runs the whole pipeline into runs/<study>-<hash12>/ and writes the report and the manifest", async () => {
+    const result = await runPva(["run", SMOKE_STUDY, "--out", "a"], dir);
+    expect(result.stderr).not.toMatch(/^pva: /m);
+    expect(result.code).toBe(0);
+    first = await onlyRunFolder(join(dir, "a"));
+    expect(result.stdout.trim()).toBe(first);
+    expect(first).toMatch(/[/\\]smoke-[0-9a-f]{12}$/);
+    for (const stage of ["elicit", "fit", "vectors", "neutral", "probe", "analyze", "steer", "report"])
+      expect(result.stderr).toMatch(new RegExp(`^${stage}: `, "m"));
+    expect(result.stderr).toMatch(/^elicit: 240\/240 choices/m);
+
+    firstDigest = await folderDigest(first);
+    for (const file of [
+      "report/index.html",
+      "report/summary.md",
+      "report/charts/elo.svg",
+      "report/charts/elo.png",
+    ])
+      expect(firstDigest[file], file).toBeDefined();
+    const manifest = RunManifestSchema.parse(
+      JSON.parse(await readFile(join(first, "manifest.json"), "utf8")),
+    );
+    expect(first.endsWith(manifest.configHash.slice(0, 12))).toBe(true);
+    expect(manifest.model).toMatchObject({
+      id: "builtin:random-tiny",
+      builtinRandom: true,
+      architecture: "llama",
+    });
+    expect(manifest.config.output.dir).toBe("runs");
+    // Every result file is in the manifest with the sha256 of its bytes, the report included.
+    for (const [file, sha] of Object.entries(firstDigest))
+      if (!/^(manifest\.json|stages\.jsonl.*)$/.test(file)) expect(manifest.artifacts[file], file).toBe(sha);
+    const preferences = JSON.parse(await readFile(join(first, "preferences.json"), "utf8"));
+    expect(preferences.activities).toHaveLength(16);
+    expect(preferences.comparisons).toBe(240);
+  }, 120_000);
+
+  it("gives byte-identical analysis JSON, vectors and report on a second fresh run", async () => {
+    const result = await runPva(["run", SMOKE_STUDY, "--out", "b"], dir);
+    expect(result.code).toBe(0);
+    const second = await onlyRunFolder(join(dir, "b"));
+    const digest = await folderDigest(second);
+    expect(Object.keys(reproducible(firstDigest)).length).toBeGreaterThan(20);
+    expect(reproducible(digest)).toEqual(reproducible(firstDigest));
+  }, 120_000);
+
+  it("resumes: a re-run skips every stage, keeps the results and the manifest's createdAt", async () => {
+    const before = JSON.parse(await readFile(join(first, "manifest.json"), "utf8"));
+    const result = await runPva(["run", SMOKE_STUDY, "--out", "a"], dir);
+    expect(result.code).toBe(0);
+    for (const stage of ["elicit", "vectors", "probe", "analyze", "steer", "report"])
+      expect(result.stderr).toContain(`${stage}: up to date`);
+    expect(reproducible(await folderDigest(first))).toEqual(reproducible(firstDigest));
+    const after = JSON.parse(await readFile(join(first, "manifest.json"), "utf8"));
+    expect(after.createdAt).toBe(before.createdAt);
+  }, 60_000);
+
+  it("re-does only what changed: a deleted artifact is rebuilt, the same bytes", async () => {
+    await rm(join(first, "correlations.json"));
+    const result = await runPva(["analyze", SMOKE_STUDY, "--out", "a"], dir);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("elicit: up to date");
+    expect(result.stderr).toMatch(/^analyze: 10\/10 emotions/m);
+    const sha = sha256Hex(await readFile(join(first, "correlations.json")));
+    expect(sha).toBe(firstDigest["correlations.json"]);
+  }, 60_000);
+
+  it("starts a new run folder when the config changes (--seed)", async () => {
+    const result = await runPva(["elicit", SMOKE_STUDY, "--out", "a", "--seed", "7"], dir);
+    expect(result.code).toBe(0);
+    const folder = result.stdout.trim();
+    expect(folder).not.toBe(first);
+    expect(folder).toMatch(/smoke-[0-9a-f]{12}$/);
+    const prefs = JSON.parse(await readFile(join(folder, "preferences.json"), "utf8"));
+    expect(prefs.seed).toBe(7);
+  }, 60_000);
+
+  it("ends with the same result after SIGKILL at seeded random points and a re-run", async () => {
+    const rng = createRng("cli-sigkill-schedule");
+    let kills = 0;
+    // Each round resumes the last and is killed after a seeded delay; the rounds creep through the
+    // stages (elicit, fit, vectors, probe, analyze, steering, report) until one finishes unkilled.
+    for (let round = 0; round < 8; round++) {
+      const { child, done } = startPva(["run", SMOKE_STUDY, "--out", "k"], dir);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 800 + rng.int(6000));
+      const result: PvaResult = await done;
+      clearTimeout(timer);
+      if (result.signal !== "SIGKILL") {
+        expect(result.code).toBe(0);
+        break;
+      }
+      kills++;
+    }
+    expect(kills).toBeGreaterThanOrEqual(3);
+    const final = await runPva(["run", SMOKE_STUDY, "--out", "k"], dir);
+    expect(final.stderr).not.toMatch(/^pva: /m);
+    expect(final.code).toBe(0);
+    const digest = await folderDigest(await onlyRunFolder(join(dir, "k")));
+    expect(reproducible(digest)).toEqual(reproducible(firstDigest));
+    // Every baseline and steering answer is on disk exactly once.
+    const lines = (await readFile(join(await onlyRunFolder(join(dir, "k")), "choices.jsonl"), "utf8"))
+      .trim()
+      .split("\n");
+    expect(new Set(lines.map((line) => JSON.parse(line).key)).size).toBe(lines.length);
+    expect(lines.length).toBe(240 * 3);
+  }, 240_000);
+});
