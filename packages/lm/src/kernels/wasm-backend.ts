@@ -13,7 +13,7 @@ const CONTROL_BYTES = 256;
 const MIN_PARALLEL_MADDS = 1 << 17;
 
 /** Each thread claims about this many chunks per call, so a thread slowed by other load gets fewer. */
-const CHUNKS_PER_THREAD = 8;
+const CHUNKS_PER_THREAD = 16;
 
 /**
  * A worker only instantiates the shared module on the shared memory and enters the wasm loop;
