@@ -38,13 +38,18 @@ const CLUSTER_COLOURS = [
 ];
 
 /**
- * The ten emotion clusters in reference order, one fixed colour each, so a cluster looks the same
- * in every chart; "unknown" (an emotion outside the catalog) is listed only when a chart has one.
+ * Colours of the emotion clusters a chart shows, in reference order. Each cluster keeps its one
+ * colour in every chart, and a chart of a few emotions lists only their clusters; "unknown" (an
+ * emotion outside the catalog) comes last.
  */
 export function clusterScale(clusters: Iterable<string>): { domain: string[]; range: string[] } {
-  const hasUnknown = [...clusters].some((c) => !(EMOTION_CLUSTERS as readonly string[]).includes(c));
-  const domain = hasUnknown ? [...EMOTION_CLUSTERS, "unknown"] : [...EMOTION_CLUSTERS];
-  return { domain, range: CLUSTER_COLOURS.slice(0, domain.length) };
+  const present = new Set(clusters);
+  const known = EMOTION_CLUSTERS.map((cluster, i) => ({ cluster, colour: CLUSTER_COLOURS[i] })).filter((c) =>
+    present.has(c.cluster),
+  );
+  const hasUnknown = [...present].some((c) => !(EMOTION_CLUSTERS as readonly string[]).includes(c));
+  const all = hasUnknown ? [...known, { cluster: "unknown", colour: CLUSTER_COLOURS[10] }] : known;
+  return { domain: all.map((c) => c.cluster), range: all.map((c) => c.colour) };
 }
 
 /** Rounds for display and CSV: enough digits to read, few enough that tooltips stay short. */

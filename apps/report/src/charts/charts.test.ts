@@ -171,6 +171,19 @@ describe("chart specs", () => {
     const steering = run.steering!;
     const shift = steeringShiftChart(steering)!;
     expect(shift.rows).toHaveLength(steering.summary.length);
+    // Only the steered emotions' clusters are listed, each in the colour it has in Figure 4.
+    type Scale = { domain: string[]; range: string[] };
+    const colours = (layer: Record<string, unknown>) => {
+      const { domain, range } = (layer.color as { scale: Scale }).scale;
+      return new Map(domain.map((cluster, i) => [cluster, range[i]]));
+    };
+    const steered = colours(layerWithMark(shift, "point"));
+    const all = colours(layerWithMark(correlationChart(run.correlations!, 0.05), "bar"));
+    expect([...steered.keys()]).toEqual(
+      EMOTION_CLUSTERS.filter((c) => shift.rows.some((r) => r.cluster === c)),
+    );
+    expect(steered.size).toBeLessThan(all.size);
+    for (const [cluster, colour] of steered) expect(colour, cluster).toBe(all.get(cluster));
     expect(shiftVsRChart(steering)!.caption).toContain(`r = ${steering.shiftVsR!.r.toFixed(2)}`);
     const dose = doseResponseChart(steering)!;
     expect(new Set(dose.rows.map((r) => r.strength))).toEqual(new Set([0.25, 0.5, 1]));

@@ -2,6 +2,15 @@ import { findEmotion, type SteeringResult } from "@pva/core";
 import { chartConfig, clusterScale, round } from "../chart-theme.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
+const REGRESSION_LINE = {
+  transform: [{ regression: "shift", on: "r" }],
+  mark: { type: "line" as const, color: "#333" },
+  encoding: {
+    x: { field: "r", type: "quantitative" as const },
+    y: { field: "shift", type: "quantitative" as const },
+  },
+};
+
 /** Steering's Elo shift against the emotion's probe-preference r: does the probe predict the cause? */
 export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
   const rows: ChartRow[] = steering.summary.flatMap((s) =>
@@ -51,11 +60,8 @@ export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
             ],
           },
         },
-        {
-          transform: [{ regression: "shift", on: "r" }],
-          mark: { type: "line", color: "#333" },
-          encoding: { x: { field: "r", type: "quantitative" }, y: { field: "shift", type: "quantitative" } },
-        },
+        // A line through two points says nothing, so it needs three.
+        ...(rows.length >= 3 ? [REGRESSION_LINE] : []),
       ],
     },
   };
