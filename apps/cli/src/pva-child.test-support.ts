@@ -17,10 +17,14 @@ export interface PvaResult {
 }
 
 /** Starts `node dist/main.js ...args` in `cwd`, stdout and stderr collected. */
-export function startPva(args: string[], cwd: string): { child: ChildProcess; done: Promise<PvaResult> } {
+export function startPva(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): { child: ChildProcess; done: Promise<PvaResult> } {
   const child = spawn(process.execPath, [PVA_MAIN, ...args], {
     cwd,
-    env: { ...process.env, CI: "1", FORCE_COLOR: "0" },
+    env: { ...process.env, CI: "1", FORCE_COLOR: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -38,8 +42,8 @@ export function startPva(args: string[], cwd: string): { child: ChildProcess; do
   return { child, done };
 }
 
-export function runPva(args: string[], cwd: string): Promise<PvaResult> {
-  return startPva(args, cwd).done;
+export function runPva(args: string[], cwd: string, env: Record<string, string> = {}): Promise<PvaResult> {
+  return startPva(args, cwd, env).done;
 }
 
 /** sha256 of every file below `dir`, by relative path, so a folder can be compared byte for byte. */

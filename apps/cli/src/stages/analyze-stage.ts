@@ -10,6 +10,7 @@ import {
   sha256Hex,
   writeJsonAtomic,
 } from "@pva/core";
+import { hasInput } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { PREFERENCES_FILE } from "./preferences-stage.js";
 import { PROBES_FILE } from "./probe-stage.js";
@@ -21,6 +22,7 @@ export const CORRELATIONS_FILE = "correlations.json";
 export async function analyzeStage(ctx: PipelineContext): Promise<void> {
   const { config } = ctx.study;
   const normsFile = config.analysis.valenceNorms;
+  if (!(await hasInput(ctx, "analyze", PROBES_FILE))) return;
   const inputs = contentHash({
     preferences: await ctx.folder.fileHash(PREFERENCES_FILE),
     probes: await ctx.folder.fileHash(PROBES_FILE),

@@ -1,6 +1,7 @@
 import { loadEmotionVectors, probeScores } from "@pva/analysis";
 import { contentHash, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
+import { activationModel, hasInput } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { VECTORS_FILE } from "./vectors-stage.js";
 
@@ -14,6 +15,7 @@ export function probeTemplate(question: string): string {
 /** Projects each activity's probe-prompt activations on each emotion vector into `probes.json`. */
 export async function probeStage(ctx: PipelineContext): Promise<void> {
   const { config, activities } = ctx.study;
+  if (!(await hasInput(ctx, "probe", VECTORS_FILE))) return;
   const inputs = contentHash({
     vectors: await ctx.folder.fileHash(VECTORS_FILE),
     activities,
@@ -24,7 +26,8 @@ export async function probeStage(ctx: PipelineContext): Promise<void> {
     ctx.progress.line("probe: up to date");
     return;
   }
-  const model = await ctx.models.get();
+  const model = await activationModel(ctx, "probe");
+  if (model === null) return;
   const vectors = await loadEmotionVectors(ctx.folder.path(VECTORS_FILE));
   const bar = ctx.progress.stage("probe", "activities");
   const probes = await probeScores(model, vectors, activities, {

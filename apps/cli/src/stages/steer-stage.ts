@@ -8,6 +8,7 @@ import {
 } from "@pva/core";
 import { createEmbeddedBackend } from "@pva/prefs";
 import { throwIfInterrupted } from "../interrupt.js";
+import { hasInput } from "./activation-model.js";
 import { CORRELATIONS_FILE } from "./analyze-stage.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { CHOICES_FILE, PREFERENCES_FILE, preferencesInputs } from "./preferences-stage.js";
@@ -27,6 +28,11 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     ctx.progress.line('steer: no steering planned in the study (add a "steering" section)');
     return;
   }
+  if (config.model.backend !== "embedded") {
+    ctx.progress.line("steer: skipped, steering needs the model in process (not an API backend)");
+    return;
+  }
+  if (!(await hasInput(ctx, "steer", VECTORS_FILE))) return;
   const correlations = await readJsonFile(ctx.folder.path(CORRELATIONS_FILE), CorrelationResultSchema).catch(
     () => null,
   );

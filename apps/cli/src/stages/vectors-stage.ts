@@ -4,6 +4,7 @@ import { contentHash, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
 import { modelInfo } from "../model-loader.js";
 import type { StageProgress } from "../progress.js";
+import { activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { studyCorpus } from "./study-corpus.js";
 
@@ -27,7 +28,8 @@ export async function vectorsStage(ctx: PipelineContext): Promise<void> {
     ctx.progress.line("vectors: up to date");
     return;
   }
-  const model = await ctx.models.get();
+  const model = await activationModel(ctx, "vectors");
+  if (model === null) return;
   const bars: Record<string, StageProgress> = {};
   const ev = await emotionVectors(model, corpus, {
     layers: config.vectors.layers,
