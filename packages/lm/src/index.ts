@@ -20,7 +20,7 @@ export {
   type WasmBackend,
 } from "./kernels/index.js";
 export { type LoadModelOptions, loadModel, type Model } from "./load.js";
-export type { ForwardOptions, ForwardResult } from "./model.js";
+export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";

@@ -12,7 +12,7 @@ import { type GenerateOptions, generate } from "./generate.js";
 import { configFromGguf } from "./gguf-model.js";
 import { tokenizerFilesFromGguf } from "./gguf-tokenizer.js";
 import { type ComputeBackend, createComputeBackend } from "./kernels/index.js";
-import { type ForwardOptions, type ForwardResult, Transformer } from "./model.js";
+import { type ContinuationOptions, type ForwardOptions, type ForwardResult, Transformer } from "./model.js";
 import { hashModelFiles } from "./model-hash.js";
 import { resolveBuiltin } from "./sources/builtin.js";
 import { defaultCacheDir } from "./sources/cache-dir.js";
@@ -42,6 +42,16 @@ export interface Model {
   config: ModelConfig;
   tokenizer: Tokenizer;
   forward(tokens: number[], opts?: ForwardOptions): Promise<ForwardResult>;
+  /**
+   * Several continuations of one cached prefix in one pass (each attends to the prefix and its
+   * own earlier tokens): per continuation, its last-token logits and captures. The prefix cache
+   * is left unchanged.
+   */
+  forwardContinuations(
+    prefix: KvCache,
+    continuations: readonly (readonly number[])[],
+    opts?: ContinuationOptions,
+  ): Promise<ForwardResult[]>;
   generate(tokens: number[], opts: GenerateOptions): Promise<{ tokens: number[]; text: string }>;
   createCache(): KvCache;
   dispose(): Promise<void>;
@@ -88,6 +98,8 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
       config: loaded.config,
       tokenizer,
       forward: (tokens, o) => transformer.forward(tokens, o),
+      forwardContinuations: (prefix, continuations, o) =>
+        transformer.forwardContinuations(prefix, continuations, o),
       generate: (tokens, o) => generate(transformer, tokenizer, tokens, o),
       createCache: () => transformer.createCache(),
       dispose: () => backend.dispose(),

@@ -29,6 +29,27 @@ export interface ForwardResult {
   captures: Map<string, Float32Array>;
 }
 
+export interface ContinuationOptions {
+  /** Hook sites to capture, per continuation (its own tokens, T_i x hidden). */
+  capture?: string[];
+  /** Steering per continuation, in the same order; positions are absolute, as in forward. */
+  steer?: readonly (readonly SteerSpec[] | undefined)[];
+}
+
+/**
+ * A run of new tokens that continues the cache from its end (absolute positions start, start+1,
+ * ...) and attends to the cached positions and its own earlier tokens. A plain forward is one
+ * segment; forwardContinuations runs several side by side in one pass, so every matmul reads its
+ * weights once for all of them, while attention keeps them apart (block-causal).
+ */
+interface Segment {
+  tokens: readonly number[];
+  /** Its first row in the scratch buffers. */
+  firstRow: number;
+  hooks: HookPlan;
+  captures: Map<string, Float32Array>;
+}
+
 /** Activation buffers sized for `rows` tokens, reused across calls and grown by doubling. */
 class Scratch {
   rows = 0;
@@ -108,74 +129,150 @@ export class Transformer {
   }
 
   forward(tokens: readonly number[], opts: ForwardOptions = {}): Promise<ForwardResult> {
-    const run = this.queue.then(() => this.forwardNow(tokens, opts));
+    return this.inTurn(async () => {
+      const cache = this.cacheFor(opts.cache);
+      const segment = this.segment(tokens, 0, opts.capture ?? [], opts.steer ?? []);
+      const [result] = await this.run(cache, [segment], opts.logits ?? "last", { append: true });
+      return result;
+    });
+  }
+
+  /**
+   * Runs each continuation after the cached prefix, all in one pass, and returns each one's
+   * last-token logits (and captures): the same as a forward of the continuation from a clone of
+   * the prefix, without cloning, and with the prefix cache left as it was.
+   */
+  forwardContinuations(
+    prefix: KvCache,
+    continuations: readonly (readonly number[])[],
+    opts: ContinuationOptions = {},
+  ): Promise<ForwardResult[]> {
+    return this.inTurn(async () => {
+      const cache = this.cacheFor(prefix);
+      if (continuations.length === 0) return [];
+      if (opts.steer && opts.steer.length !== continuations.length)
+        throw new PvaError(
+          `forwardContinuations: ${opts.steer.length} steering lists for ${continuations.length} continuations`,
+          "E_STEER",
+        );
+      let row = 0;
+      const segments = continuations.map((tokens, i) => {
+        const segment = this.segment(tokens, row, opts.capture ?? [], opts.steer?.[i] ?? []);
+        row += tokens.length;
+        return segment;
+      });
+      return this.run(cache, segments, "last", { append: false });
+    });
+  }
+
+  private inTurn<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async forwardNow(tokens: readonly number[], opts: ForwardOptions): Promise<ForwardResult> {
+  private segment(
+    tokens: readonly number[],
+    firstRow: number,
+    capture: readonly string[],
+    steer: readonly SteerSpec[],
+  ): Segment {
+    const c = this.config;
+    if (tokens.length === 0) throw new PvaError("forward: no tokens given", "E_FORWARD");
+    const hooks = new HookPlan(capture, steer, c.numLayers, c.hiddenSize);
+    return { tokens, firstRow, hooks, captures: new Map() };
+  }
+
+  /**
+   * The forward pass over the segments' rows. With `append` (one segment) the cache keeps the new
+   * positions; otherwise each segment's keys and values are written past the cache's end in turn
+   * and the cache's length is left as it was.
+   */
+  private async run(
+    cache: LayerKvCache,
+    segments: readonly Segment[],
+    mode: "last" | "all" | "none",
+    { append }: { append: boolean },
+  ): Promise<ForwardResult[]> {
     const c = this.config;
     const { hiddenSize: h, vocabSize: vocab } = c;
-    const cache = this.cacheFor(opts.cache);
     const start = cache.length;
-    const T = tokens.length;
-    if (T === 0) throw new PvaError("forward: no tokens given", "E_FORWARD");
-    if (start + T > c.maxPositions)
+    const T = segments.reduce((sum, seg) => sum + seg.tokens.length, 0);
+    const longest = segments.reduce((m, seg) => Math.max(m, seg.tokens.length), 0);
+    if (start + longest > c.maxPositions)
       throw new PvaError(
-        `forward: ${start + T} positions exceed the model's context of ${c.maxPositions}`,
+        `forward: ${start + longest} positions exceed the model's context of ${c.maxPositions}`,
         "E_CONTEXT",
       );
-    const hooks = new HookPlan(opts.capture ?? [], opts.steer ?? [], c.numLayers, h);
-    const captures = new Map<string, Float32Array>();
     const s = this.scratch;
     s.ensure(T);
-    cache.reserve(start + T);
-    if (c.positions === "rope") this.ensureRope(start + T);
+    cache.reserve(start + longest);
+    if (c.positions === "rope") this.ensureRope(start + longest);
     const w = this.weights;
     const x = s.x;
     const projected = s.projected;
+    /** Runs the hooks at one site on each segment's rows. */
+    const hooksAt = (site: number, residual: Float32Array) => {
+      for (const seg of segments)
+        seg.hooks.apply(site, residual.subarray(seg.firstRow * h), seg.tokens.length, h, start, seg.captures);
+    };
 
     // Embeddings (plus learned positions for GPT-2).
-    for (let t = 0; t < T; t++) {
-      const id = tokens[t];
-      if (!Number.isInteger(id) || id < 0 || id >= vocab)
-        throw new PvaError(
-          `forward: token id ${id} at index ${t} is outside the vocabulary [0, ${vocab})`,
-          "E_FORWARD",
-        );
-      x.set(w.tokenEmbedding.subarray(id * h, (id + 1) * h), t * h);
-      if (w.positionEmbedding) {
-        const pe = (start + t) * h;
-        for (let i = 0; i < h; i++) x[t * h + i] += w.positionEmbedding[pe + i];
+    for (const seg of segments) {
+      for (let t = 0; t < seg.tokens.length; t++) {
+        const id = seg.tokens[t];
+        if (!Number.isInteger(id) || id < 0 || id >= vocab)
+          throw new PvaError(
+            `forward: token id ${id} at index ${t} is outside the vocabulary [0, ${vocab})`,
+            "E_FORWARD",
+          );
+        const row = (seg.firstRow + t) * h;
+        x.set(w.tokenEmbedding.subarray(id * h, (id + 1) * h), row);
+        if (w.positionEmbedding) {
+          const pe = (start + t) * h;
+          for (let i = 0; i < h; i++) x[row + i] += w.positionEmbedding[pe + i];
+        }
       }
     }
 
     for (let l = 0; l < c.numLayers; l++) {
       const L = w.layers[l];
-      hooks.apply(3 * l, x, T, h, start, captures);
+      hooksAt(3 * l, x);
 
       this.norm(x, s.normed, T, L.attnNorm, L.attnNormBias);
-      await this.attention(l, T, start, cache);
+      await this.attention(l, T, segments, start, cache);
       for (let i = 0; i < T * h; i++) x[i] += projected[i];
-      hooks.apply(3 * l + 1, x, T, h, start, captures);
+      hooksAt(3 * l + 1, x);
 
       this.norm(x, s.normed, T, L.mlpNorm, L.mlpNormBias);
       await this.mlp(l, T);
       for (let i = 0; i < T * h; i++) x[i] += projected[i];
-      hooks.apply(3 * l + 2, x, T, h, start, captures);
+      hooksAt(3 * l + 2, x);
     }
-    cache.length = start + T;
+    if (append) cache.length = start + T;
 
     this.norm(x, s.normed, T, w.finalNorm, w.finalNormBias);
-    hooks.apply(3 * c.numLayers, s.normed, T, h, start, captures);
+    hooksAt(3 * c.numLayers, s.normed);
 
-    const mode = opts.logits ?? "last";
-    if (mode === "none") return { logits: new Float32Array(0), captures };
-    const rows = mode === "all" ? T : 1;
-    const input = mode === "all" ? s.normed : s.normed.subarray((T - 1) * h, T * h);
+    if (mode === "none")
+      return segments.map((seg) => ({ logits: new Float32Array(0), captures: seg.captures }));
+    // "last": the segments' last rows, gathered so the LM head reads its weights once for all.
+    let rows = T;
+    let input = s.normed;
+    if (mode === "last") {
+      rows = segments.length;
+      input = projected;
+      segments.forEach((seg, i) => {
+        const last = (seg.firstRow + seg.tokens.length - 1) * h;
+        input.set(s.normed.subarray(last, last + h), i * h);
+      });
+    }
     const logits = s.ensureLogits(rows);
     await this.backend.matmul(logits, input, w.lmHead, rows, h, vocab);
-    return { logits: logits.slice(0, rows * vocab), captures };
+    return segments.map((seg, i) => {
+      const [from, to] = mode === "last" ? [i, i + 1] : [seg.firstRow, seg.firstRow + seg.tokens.length];
+      return { logits: logits.slice(from * vocab, to * vocab), captures: seg.captures };
+    });
   }
 
   private cacheFor(cache: KvCache | undefined): LayerKvCache {
@@ -221,8 +318,18 @@ export class Transformer {
     }
   }
 
-  /** Causal multi-head attention with grouped KV heads; reads `normed`, writes `projected`. */
-  private async attention(l: number, T: number, start: number, cache: LayerKvCache): Promise<void> {
+  /**
+   * Multi-head attention with grouped KV heads; reads `normed`, writes `projected`. Each segment
+   * attends causally to the cache and its own tokens: its keys and values go in at the cache's
+   * end, one segment after another, so the backend's causal kernel serves them all.
+   */
+  private async attention(
+    l: number,
+    T: number,
+    segments: readonly Segment[],
+    start: number,
+    cache: LayerKvCache,
+  ): Promise<void> {
     const c = this.config;
     const s = this.scratch;
     const L = this.weights.layers[l];
@@ -232,16 +339,21 @@ export class Transformer {
     await this.backend.matmul(s.q, s.normed, L.wq, T, h, qDim, L.bq ?? undefined);
     await this.backend.matmul(s.k, s.normed, L.wk, T, h, kvDim, L.bk ?? undefined);
     await this.backend.matmul(s.v, s.normed, L.wv, T, h, kvDim, L.bv ?? undefined);
-    if (c.positions === "rope") {
-      this.rotate(s.q, T, numHeads, start);
-      this.rotate(s.k, T, numKvHeads, start);
-    }
     const keys = cache.keys[l];
     const values = cache.values[l];
-    keys.set(s.k.subarray(0, T * kvDim), start * kvDim);
-    values.set(s.v.subarray(0, T * kvDim), start * kvDim);
-
-    await this.backend.attention(s.attended, s.q, keys, values, T, start, numHeads, numKvHeads, hd);
+    for (const { firstRow, tokens } of segments) {
+      const n = tokens.length;
+      const q = s.q.subarray(firstRow * qDim, (firstRow + n) * qDim);
+      const k = s.k.subarray(firstRow * kvDim, (firstRow + n) * kvDim);
+      if (c.positions === "rope") {
+        this.rotate(q, n, numHeads, start);
+        this.rotate(k, n, numKvHeads, start);
+      }
+      keys.set(k, start * kvDim);
+      values.set(s.v.subarray(firstRow * kvDim, (firstRow + n) * kvDim), start * kvDim);
+      const attended = s.attended.subarray(firstRow * qDim, (firstRow + n) * qDim);
+      await this.backend.attention(attended, q, keys, values, n, start, numHeads, numKvHeads, hd);
+    }
     await this.backend.matmul(s.projected, s.attended, L.wo, T, qDim, h, L.bo ?? undefined);
   }
 
