@@ -52,6 +52,13 @@ export function clusterScale(clusters: Iterable<string>): { domain: string[]; ra
   return { domain: all.map((c) => c.cluster), range: all.map((c) => c.colour) };
 }
 
+/**
+ * Sorts a nominal axis by the rows' `rank` column. Never an explicit array of values: Vega-Lite
+ * compiles such an array into a Vega expression, and user text in it (a U+2028 in an activity)
+ * can break the expression and with it the chart.
+ */
+export const byRank = { field: "rank", op: "min" } as const;
+
 /** Rounds for display and CSV: enough digits to read, few enough that tooltips stay short. */
 export function round(value: number, digits = 3): number {
   const factor = 10 ** digits;

@@ -6,13 +6,18 @@ import { writeRunFixture } from "../test/run-fixture.js";
 import { renderReport } from "./render-report.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
+// Tries to end a JSON string inside the spec or a vega expression built from an explicit sort.
+const BREAKOUT = '"]); alert(2); (["\\\u2028</script>';
 let dir: string;
 let full: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-report-render-"));
   full = join(dir, "full");
-  await writeRunFixture(full, { resamples: 50, texts: { "helpful-explain-science": XSS } });
+  await writeRunFixture(full, {
+    resamples: 50,
+    texts: { "helpful-explain-science": XSS, "social-chat-about-day": BREAKOUT },
+  });
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -62,6 +67,10 @@ describe("renderReport", () => {
 
   it("shows the XSS payload only as escaped text in the page, the SVGs and the summary", async () => {
     const files = await snapshot(join(full, "report"));
+    const raw = files.get("index.html")!.toString();
+    // Every </script> closes a script element the page opened: none comes from the data.
+    expect(raw.split("</script>").length).toBe(raw.split("<script").length);
+    expect(raw).toContain('alert(2); ([\\"\\\\\\u2028\\u003c/script\\u003e');
     // The inlined vega libraries are the only plain <script> elements; they contain markup of their own.
     const html = files
       .get("index.html")!

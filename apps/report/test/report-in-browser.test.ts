@@ -13,6 +13,8 @@ import { writeRunFixture } from "./run-fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const XSS = "<img src=x onerror=alert(1)>";
+// Tries to end a JSON string inside the spec or a vega expression built from an explicit sort.
+const BREAKOUT = '"]); alert(2); (["\\\u2028</script>';
 const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "test-output");
 const hasChromium = existsSync(CHROMIUM);
 // A developer machine without Chromium skips, loudly; CI must have it (.ci/run installs it).
@@ -28,7 +30,10 @@ describe.skipIf(!hasChromium && !process.env.CI)("the report in headless Chromiu
     if (!hasChromium)
       throw new Error(`CI is set but ${CHROMIUM} is missing: install the Debian package chromium`);
     dir = await mkdtemp(join(tmpdir(), "pva-report-browser-"));
-    await writeRunFixture(dir, { resamples: 50, texts: { "helpful-explain-science": XSS } });
+    await writeRunFixture(dir, {
+      resamples: 50,
+      texts: { "helpful-explain-science": XSS, "social-chat-about-day": BREAKOUT },
+    });
     html = (await renderReport(dir, { png: false })).html;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -102,6 +107,8 @@ describe.skipIf(!hasChromium && !process.env.CI)("the report in headless Chromiu
     const tooltip = page.locator("#vg-tooltip-element");
     await expect.poll(() => tooltip.textContent(), { timeout: 10_000 }).toContain(XSS);
     expect(await page.locator("img").count()).toBe(0);
+    // The text that tries to break out of the spec's strings is drawn as an ordinary label.
+    expect(await page.locator("#chart-elo svg.marks").textContent()).toContain('"]); alert(2);');
     expect(await page.locator("#summary").textContent()).toContain("Main finding");
     expect(await page.locator(".banner").textContent()).toContain("RANDOM model");
 

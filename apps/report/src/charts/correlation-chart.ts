@@ -1,5 +1,5 @@
 import type { CorrelationResult } from "@pva/core";
-import { chartConfig, clusterScale, round } from "../chart-theme.js";
+import { byRank, chartConfig, clusterScale, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /**
@@ -10,7 +10,8 @@ import type { ReportChart } from "../report-chart.js";
 export function correlationChart(correlations: CorrelationResult, fdrAlpha: number): ReportChart {
   const rows = [...correlations.emotions]
     .sort((x, y) => y.pearson - x.pearson || (x.emotion < y.emotion ? -1 : 1))
-    .map((e) => ({
+    .map((e, i) => ({
+      rank: i + 1,
       emotion: e.emotion,
       cluster: e.cluster,
       pearson: round(e.pearson),
@@ -27,7 +28,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
   const x = {
     field: "emotion",
     type: "nominal" as const,
-    sort: rows.map((r) => r.emotion),
+    sort: byRank,
     title: null,
     axis: { labelAngle: -90, labelFontSize: step >= 14 ? 10 : 7, labelPadding: 2 },
   };

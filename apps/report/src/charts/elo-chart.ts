@@ -1,11 +1,12 @@
 import type { PreferenceScores } from "@pva/core";
-import { categoryScale, chartConfig, round } from "../chart-theme.js";
+import { byRank, categoryScale, chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** Elo of every activity with its bootstrap interval, best first, coloured by category. */
 export function eloChart(preferences: PreferenceScores): ReportChart {
   const ranked = [...preferences.activities].sort((x, y) => y.elo - x.elo || (x.id < y.id ? -1 : 1));
-  const rows = ranked.map((a) => ({
+  const rows = ranked.map((a, i) => ({
+    rank: i + 1,
     id: a.id,
     text: a.text,
     category: a.category,
@@ -19,7 +20,7 @@ export function eloChart(preferences: PreferenceScores): ReportChart {
   const y = {
     field: "text",
     type: "nominal" as const,
-    sort: rows.map((r) => r.text),
+    sort: byRank,
     title: null,
     axis: { labelLimit: 280 },
   };

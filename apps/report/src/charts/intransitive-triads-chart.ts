@@ -1,5 +1,5 @@
 import type { PreferenceScores } from "@pva/core";
-import { categoryScale, chartConfig, round } from "../chart-theme.js";
+import { byRank, categoryScale, chartConfig, round } from "../chart-theme.js";
 import { intransitiveTriadsByActivity } from "../intransitive-triads.js";
 import type { ReportChart } from "../report-chart.js";
 
@@ -18,7 +18,8 @@ export function intransitiveTriadsChart(preferences: PreferenceScores): ReportCh
       cyclic: triads[i].cyclic,
       share: triads[i].triads > 0 ? round(triads[i].cyclic / triads[i].triads, 4) : 0,
     }))
-    .sort((x, y) => y.share - x.share || (x.id < y.id ? -1 : 1));
+    .sort((x, y) => y.share - x.share || (x.id < y.id ? -1 : 1))
+    .map((row, i) => ({ rank: i + 1, ...row }));
   return {
     id: "intransitive-triads",
     title: "Intransitive triads per activity",
@@ -34,7 +35,7 @@ export function intransitiveTriadsChart(preferences: PreferenceScores): ReportCh
         y: {
           field: "text",
           type: "nominal",
-          sort: rows.map((r) => r.text),
+          sort: byRank,
           title: null,
           axis: { labelLimit: 280 },
         },

@@ -1,12 +1,13 @@
 import type { PreferenceScores } from "@pva/core";
-import { categoryScale, chartConfig, round } from "../chart-theme.js";
+import { byRank, categoryScale, chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** P(first option chosen) when the activity was shown, per activity; 0.5 is no position bias. */
 export function positionBiasChart(preferences: PreferenceScores): ReportChart {
   const rows = [...preferences.activities]
     .sort((x, y) => y.pFirstWhenPresent - x.pFirstWhenPresent || (x.id < y.id ? -1 : 1))
-    .map((a) => ({
+    .map((a, i) => ({
+      rank: i + 1,
       id: a.id,
       text: a.text,
       category: a.category,
@@ -30,7 +31,7 @@ export function positionBiasChart(preferences: PreferenceScores): ReportChart {
             y: {
               field: "text",
               type: "nominal",
-              sort: rows.map((r) => r.text),
+              sort: byRank,
               title: null,
               axis: { labelLimit: 280 },
             },

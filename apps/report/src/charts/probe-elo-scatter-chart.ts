@@ -18,7 +18,7 @@ export function probeEloScatterChart(
   const picked = [byR[0], byR[byR.length - 1]].filter((e, i, all) => all.indexOf(e) === i);
   const activity = new Map(preferences.activities.map((a) => [a.id, a]));
   const rows: ChartRow[] = [];
-  for (const emotion of picked) {
+  for (const [panelRank, emotion] of picked.entries()) {
     const column = probes.emotions.indexOf(emotion.emotion);
     if (column < 0) continue;
     const panel = `${emotion.emotion} (r = ${emotion.pearson.toFixed(2)})`;
@@ -27,6 +27,7 @@ export function probeEloScatterChart(
       if (!a) return;
       rows.push({
         panel,
+        panelRank,
         emotion: emotion.emotion,
         id,
         text: a.text,
@@ -50,7 +51,8 @@ export function probeEloScatterChart(
           field: "panel",
           type: "nominal",
           title: null,
-          sort: [...new Set(rows.map((r) => String(r.panel)))],
+          // By rank, not by an array of names: see byRank.
+          sort: { field: "panelRank", op: "min" },
         },
       },
       resolve: { scale: { x: "independent" } },

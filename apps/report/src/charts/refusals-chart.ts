@@ -1,5 +1,5 @@
 import type { PreferenceScores } from "@pva/core";
-import { chartConfig } from "../chart-theme.js";
+import { byRank, chartConfig } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** Refused and unparseable answers per activity; only activities that had any. Null when none did. */
@@ -8,9 +8,9 @@ export function refusalsChart(preferences: PreferenceScores): ReportChart | null
     .filter((a) => a.refusals + a.unparseable > 0)
     .sort((x, y) => y.refusals + y.unparseable - (x.refusals + x.unparseable) || (x.id < y.id ? -1 : 1));
   if (affected.length === 0) return null;
-  const rows = affected.flatMap((a) => [
-    { id: a.id, text: a.text, category: a.category, kind: "refusal", count: a.refusals },
-    { id: a.id, text: a.text, category: a.category, kind: "unparseable", count: a.unparseable },
+  const rows = affected.flatMap((a, i) => [
+    { rank: i + 1, id: a.id, text: a.text, category: a.category, kind: "refusal", count: a.refusals },
+    { rank: i + 1, id: a.id, text: a.text, category: a.category, kind: "unparseable", count: a.unparseable },
   ]);
   return {
     id: "refusals",
@@ -27,7 +27,7 @@ export function refusalsChart(preferences: PreferenceScores): ReportChart | null
         y: {
           field: "text",
           type: "nominal",
-          sort: affected.map((a) => a.text),
+          sort: byRank,
           title: null,
           axis: { labelLimit: 280 },
         },

@@ -1,26 +1,30 @@
 import { findEmotion, type SteeringResult } from "@pva/core";
-import { chartConfig, clusterScale, round } from "../chart-theme.js";
+import { byRank, chartConfig, clusterScale, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** Elo shift (steered minus control activities) per steered emotion with its interval. */
 export function steeringShiftChart(steering: SteeringResult): ReportChart | null {
   if (steering.summary.length === 0) return null;
-  const rows = [...steering.summary]
-    .sort((x, y) => y.shift - x.shift || x.strength - y.strength || (x.emotion < y.emotion ? -1 : 1))
-    .map((s) => ({
-      emotion: s.emotion,
-      cluster: findEmotion(s.emotion)?.cluster ?? "unknown",
-      strength: s.strength,
-      shift: round(s.shift, 1),
-      low: round(s.ci[0], 1),
-      high: round(s.ci[1], 1),
-      r: s.r === null ? null : round(s.r),
-    }));
+  const sorted = [...steering.summary].sort(
+    (x, y) => y.shift - x.shift || x.strength - y.strength || (x.emotion < y.emotion ? -1 : 1),
+  );
+  // An emotion steered at several strengths keeps the rank of its largest shift.
+  const emotionOrder = [...new Set(sorted.map((s) => s.emotion))];
+  const rows = sorted.map((s) => ({
+    rank: emotionOrder.indexOf(s.emotion) + 1,
+    emotion: s.emotion,
+    cluster: findEmotion(s.emotion)?.cluster ?? "unknown",
+    strength: s.strength,
+    shift: round(s.shift, 1),
+    low: round(s.ci[0], 1),
+    high: round(s.ci[1], 1),
+    r: s.r === null ? null : round(s.r),
+  }));
   const strengths = new Set(rows.map((r) => r.strength));
   const y = {
     field: "emotion",
     type: "nominal" as const,
-    sort: [...new Set(rows.map((r) => r.emotion))],
+    sort: byRank,
     title: null,
   };
   const yOffset = strengths.size > 1 ? { yOffset: { field: "strength", type: "nominal" as const } } : {};

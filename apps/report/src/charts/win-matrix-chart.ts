@@ -2,12 +2,16 @@ import type { PreferenceScores } from "@pva/core";
 import { chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
-/** P(row chosen over column) for every compared pair, rows and columns in Elo order. */
+/**
+ * P(row chosen over column) for every compared pair, rows and columns in Elo order (sorted by rank
+ * columns, never by an array of ids: see byRank).
+ */
 export function winMatrixChart(preferences: PreferenceScores): ReportChart {
   const elo = new Map(preferences.activities.map((a) => [a.id, a.elo]));
   const text = new Map(preferences.activities.map((a) => [a.id, a.text]));
   const { ids, p } = preferences.winMatrix;
   const order = [...ids].sort((x, y) => (elo.get(y) ?? 0) - (elo.get(x) ?? 0) || (x < y ? -1 : 1));
+  const rank = new Map(order.map((id, i) => [id, i + 1]));
   const rows = ids.flatMap((rowId, i) =>
     ids.flatMap((columnId, j) => {
       const value = p[i][j];
@@ -16,6 +20,8 @@ export function winMatrixChart(preferences: PreferenceScores): ReportChart {
         {
           row: rowId,
           column: columnId,
+          rowRank: rank.get(rowId) ?? 0,
+          columnRank: rank.get(columnId) ?? 0,
           rowText: text.get(rowId) ?? rowId,
           columnText: text.get(columnId) ?? columnId,
           p: round(value),
@@ -39,14 +45,14 @@ export function winMatrixChart(preferences: PreferenceScores): ReportChart {
         x: {
           field: "column",
           type: "nominal",
-          sort: order,
+          sort: { field: "columnRank", op: "min" },
           title: "against (column)",
           axis: { labelFontSize: 7, labelAngle: -90, labelLimit: 140, orient: "top" },
         },
         y: {
           field: "row",
           type: "nominal",
-          sort: order,
+          sort: { field: "rowRank", op: "min" },
           title: "chosen (row)",
           axis: { labelFontSize: 7, labelLimit: 140 },
         },
