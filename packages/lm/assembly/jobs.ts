@@ -1,7 +1,9 @@
 // The protocol by which the calling thread shares a kernel call with worker threads: it writes
 // the job into a control block in shared memory and bumps a generation counter; every thread
-// (the caller too) claims chunks of work items with an atomic counter, so a thread slowed by
-// other load simply claims fewer; workers report done and sleep on the counter until the next job.
+// (the caller too) claims chunks of work items from an atomic counter, so a thread slowed by
+// other load simply claims fewer, and the caller returns once all items are completed. A worker
+// that the OS has not scheduled in time misses the job instead of holding it up: claims carry
+// the job's generation, so a late claim on a finished job is refused.
 import { attentionRows } from "./attention";
 import { matmulColumns } from "./matmul";
 
@@ -13,8 +15,8 @@ const KIND: usize = 8; // which kernel the job runs
 const CHUNK: usize = 12; // work items claimed per step
 const ITEMS: usize = 16; // work items in the job
 const PARAMS: usize = 20; // the kernel's arguments, 4 bytes each, up to 10
-const NEXT_ITEM: usize = 64; // next unclaimed work item
-const DONE: usize = 128; // workers finished with the current job
+const NEXT_ITEM: usize = 64; // i64: generation << 32 | next unclaimed work item
+const COMPLETED: usize = 128; // work items of the current job finished
 
 const KIND_MATMUL = 1;
 const KIND_ATTENTION = 2;
@@ -35,13 +37,14 @@ function post(control: usize, kind: i32, items: i32, chunk: i32): void {
   atomic.store<i32>(control + KIND, kind);
   atomic.store<i32>(control + ITEMS, items);
   atomic.store<i32>(control + CHUNK, chunk);
-  atomic.store<i32>(control + NEXT_ITEM, 0);
-  atomic.store<i32>(control + DONE, 0);
-  atomic.add<i32>(control + GENERATION, 1);
+  atomic.store<i32>(control + COMPLETED, 0);
+  const generation = atomic.load<i32>(control + GENERATION) + 1;
+  atomic.store<i64>(control + NEXT_ITEM, (<i64>generation) << 32);
+  atomic.store<i32>(control + GENERATION, generation);
   atomic.notify(control + GENERATION);
 }
 
-/** Publishes a matmul whose work items are output columns; then call workOnJob and waitForWorkers. */
+/** Publishes a matmul whose work items are output columns; then call workOnJob and waitForJob. */
 export function postMatmul(
   control: usize,
   out: usize,
@@ -63,7 +66,7 @@ export function postMatmul(
   post(control, KIND_MATMUL, outDim, chunk);
 }
 
-/** Publishes causal attention whose work items are (head, token) rows; then workOnJob and waitForWorkers. */
+/** Publishes causal attention whose work items are (head, token) rows; then workOnJob and waitForJob. */
 export function postAttention(
   control: usize,
   out: usize,
@@ -96,15 +99,18 @@ export function postQuit(control: usize): void {
   atomic.notify(control + GENERATION);
 }
 
-/** Claims chunks of the posted job's work items until none are left. */
-export function workOnJob(control: usize): void {
+/** Claims chunks of job `generation`'s work items until none are left (or the job is over). */
+export function workOnJob(control: usize, generation: i32): void {
   const kind = atomic.load<i32>(control + KIND);
   const items = atomic.load<i32>(control + ITEMS);
   const chunk = atomic.load<i32>(control + CHUNK);
   while (true) {
-    const first = atomic.add<i32>(control + NEXT_ITEM, chunk);
+    const claim = atomic.load<i64>(control + NEXT_ITEM);
+    if (<i32>(claim >> 32) !== generation) return;
+    const first = <i32>claim;
     if (first >= items) return;
     const end = min(first + chunk, items);
+    if (atomic.cmpxchg<i64>(control + NEXT_ITEM, claim, claim + (end - first)) !== claim) continue;
     if (kind === KIND_MATMUL) {
       matmulColumns(
         param(control, 0),
@@ -132,6 +138,8 @@ export function workOnJob(control: usize): void {
         end,
       );
     }
+    if (atomic.add<i32>(control + COMPLETED, end - first) + (end - first) === items)
+      atomic.notify(control + COMPLETED);
   }
 }
 
@@ -149,19 +157,23 @@ export function workerLoop(control: usize, seen: i32): void {
     }
     seen = atomic.load<i32>(control + GENERATION);
     if (atomic.load<i32>(control + QUIT)) return;
-    workOnJob(control);
-    atomic.add<i32>(control + DONE, 1);
-    atomic.notify(control + DONE, 1);
+    workOnJob(control, seen);
   }
 }
 
-/** Called by the thread that posted a job, after doing its share: waits until every worker is done. */
-export function waitForWorkers(control: usize, workers: i32): void {
+/** Called by the thread that posted a job, after doing its share: waits until every item is done. */
+export function waitForJob(control: usize): void {
+  const items = atomic.load<i32>(control + ITEMS);
   let spins = 0;
   while (true) {
-    const done = atomic.load<i32>(control + DONE);
-    if (done >= workers) return;
+    const completed = atomic.load<i32>(control + COMPLETED);
+    if (completed >= items) return;
     if (spins < SPIN_ITERATIONS) spins++;
-    else memory.atomic.wait32(control + DONE, done, -1);
+    else memory.atomic.wait32(control + COMPLETED, completed, -1);
   }
+}
+
+/** The generation of the job posted last (the caller passes it to workOnJob). */
+export function currentGeneration(control: usize): i32 {
+  return atomic.load<i32>(control + GENERATION);
 }

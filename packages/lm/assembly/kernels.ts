@@ -4,7 +4,15 @@
 
 export { siluMul } from "./activations";
 export { attentionRows } from "./attention";
-export { postAttention, postMatmul, postQuit, waitForWorkers, workerLoop, workOnJob } from "./jobs";
+export {
+  currentGeneration,
+  postAttention,
+  postMatmul,
+  postQuit,
+  waitForJob,
+  workerLoop,
+  workOnJob,
+} from "./jobs";
 export { matmulColumns } from "./matmul";
 
 /** End of the module's static data (Mathf.exp's tables): the JavaScript heap must start above it. */

@@ -58,9 +58,10 @@ export interface KernelExports {
   ): void;
   postQuit(control: number): void;
   siluMul(gate: number, up: number, length: number): void;
-  workOnJob(control: number): void;
+  workOnJob(control: number, generation: number): void;
+  currentGeneration(control: number): number;
   workerLoop(control: number, seenGeneration: number): void;
-  waitForWorkers(control: number, workers: number): void;
+  waitForJob(control: number): void;
 }
 
 export interface KernelsWasmModule {

@@ -56,6 +56,25 @@ describe("wasm compute backend, beyond the shapes", () => {
     expect(worst).toBeLessThan(1e-5);
   });
 
+  it("keeps every result right over hundreds of back-to-back jobs shared by three threads", async () => {
+    // Exercises the job protocol: generations, claims, completion, and workers that miss jobs.
+    const wasm = await backend(3, true);
+    const js = await createComputeBackend({ kind: "js" });
+    const [rows, inDim] = [8, 96];
+    const x = filledF32(wasm.allocF32(rows * inDim), 9);
+    const w = filledF32(wasm.allocF32(400 * inDim), 10);
+    const got = wasm.allocF32(rows * 400);
+    const want = new Float32Array(rows * 400);
+    let worst = 0;
+    for (let job = 0; job < 300; job++) {
+      const outDim = 200 + ((job * 37) % 200); // 200..399 columns: above the parallel threshold
+      await wasm.matmul(got, x, w, rows, inDim, outDim);
+      await js.matmul(want, x, w, rows, inDim, outDim);
+      for (let i = 0; i < rows * outDim; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    }
+    expect(worst).toBeLessThan(1e-4);
+  });
+
   it("copies arrays that were not allocated in its memory, and writes the result back", async () => {
     const b = await backend(2, true);
     const [rows, inDim, outDim] = [9, 130, 300];

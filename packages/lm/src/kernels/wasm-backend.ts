@@ -54,10 +54,10 @@ export async function createWasmBackend(
   const staging = new StagingArea(heap);
   let disposed = false;
 
-  /** Runs a posted job on this thread too, then waits for the workers' last chunks. */
+  /** Runs a posted job on this thread too, then waits for the chunks the workers claimed. */
   const shareJob = () => {
-    kernels.workOnJob(control);
-    kernels.waitForWorkers(control, workers.length);
+    kernels.workOnJob(control, kernels.currentGeneration(control));
+    kernels.waitForJob(control);
   };
   const chunkOf = (items: number, multiple: number) =>
     Math.max(multiple, Math.ceil(items / (threads * CHUNKS_PER_THREAD) / multiple) * multiple);
