@@ -1,5 +1,5 @@
 import { type Activity, PvaError } from "@pva/core";
-import type { KvCache, Model, SteerSpec } from "@pva/lm";
+import type { Model, SteerSpec } from "@pva/lm";
 import { parseAnswer } from "../answer-parser.js";
 import {
   ANSWER_PREFILL,
@@ -11,16 +11,20 @@ import {
   wrapPrompt,
 } from "../prompts.js";
 import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest, ChoiceSteering } from "./choice-backend.js";
+import { SharedPrefixBatcher } from "./shared-prefix-batcher.js";
 
 export interface EmbeddedBackendOptions {
   template: PromptTemplate;
   question?: string;
   /**
    * Keep the KV cache between prompts and run only what a prompt does not share with the last
-   * one: all prompts share "Human: Would you prefer to (A)", and consecutive prompts with the same
-   * first activity share everything up to "(B)". Default true.
+   * one: all prompts share "Human: Would you prefer to (A)", and prompts with the same first
+   * activity share everything up to "(B)". Concurrent requests (elicit's `concurrency`) that
+   * share that prefix run in one batched pass. Default true.
    */
   prefixReuse?: boolean;
+  /** Most prompts in one batched pass (default 32). */
+  maxBatch?: number;
   /** Sampling readout: tokens to generate and temperature. */
   maxNewTokens?: number;
   temperature?: number;
@@ -60,38 +64,10 @@ export function tokenSpan(
 }
 
 /**
- * How many leading cached positions got the same steering as this prompt will: all `upTo` when
- * the same steering touches the same positions there, else only the positions before any steering.
- */
-function steeringAgreesUpTo(
-  cachedSpecs: readonly SteerSpec[],
-  cachedSource: ChoiceSteering | undefined,
-  specs: readonly SteerSpec[],
-  source: ChoiceSteering | undefined,
-  upTo: number,
-): number {
-  const clip = (list: readonly SteerSpec[]) =>
-    list
-      .filter((spec) => spec.positions.start < upTo)
-      .map(
-        (spec) => `${spec.site}:${spec.scale}:${spec.positions.start}-${Math.min(spec.positions.end, upTo)}`,
-      )
-      .join(",");
-  if (cachedSource === source && clip(cachedSpecs) === clip(specs)) return upTo;
-  return [...cachedSpecs, ...specs].reduce((m, spec) => Math.min(m, spec.positions.start), upTo);
-}
-
-function commonPrefixLength(x: readonly number[], y: readonly number[]): number {
-  let n = 0;
-  while (n < x.length && n < y.length && x[n] === y[n]) n++;
-  return n;
-}
-
-/**
  * A model run in process (@pva/lm). Logits readout: the next-token distribution after "(",
  * renormalised over the label tokens and their variants, with the off-label mass reported.
- * Steering adds vectors on the tokens of the steered activities' text. Requests run one at a time
- * (the CPU is the limit, and the shared prefix cache must not be used by two prompts at once).
+ * Steering adds vectors on the tokens of the steered activities' text. Logits requests that share
+ * a cached prefix are batched (SharedPrefixBatcher); the others run one at a time.
  */
 export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions): ChoiceBackend {
   const question = opts.question ?? DEFAULT_QUESTION;
@@ -134,50 +110,14 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
     );
   };
 
-  // The KV cache kept between prompts: the tokens it holds, and the steering those positions got.
-  let kept: {
-    tokens: number[];
-    cache: KvCache;
-    steer: SteerSpec[];
-    source: ChoiceSteering | undefined;
-  } | null = null;
+  // Logits prompts with prefix reuse go through the batcher, which keeps the KV cache; the rest
+  // (no reuse, sampling) run one at a time.
+  const batcher = prefixReuse ? new SharedPrefixBatcher(model, { maxBatch: opts.maxBatch }) : null;
   let queue: Promise<unknown> = Promise.resolve();
   const serialised = <T>(task: () => Promise<T>): Promise<T> => {
     const run = queue.then(task, task);
     queue = run.catch(() => undefined);
     return run;
-  };
-
-  /**
-   * Next-token logits of `tokens`, reusing the kept cache for the longest prefix this prompt
-   * shares with it. After each prompt the cache keeps everything before the later activity's
-   * text ("Human: Would you prefer to (A) {a} or (B)"), so the next prompt with the same first
-   * activity (the full design asks them in a row) runs only "{b}?\n\nAssistant: (".
-   */
-  const nextTokenLogits = async (
-    tokens: number[],
-    keepUpTo: number,
-    steer: SteerSpec[],
-    source: ChoiceSteering | undefined,
-  ): Promise<Float32Array> => {
-    if (!prefixReuse) return (await model.forward(tokens, { logits: "last", steer })).logits;
-    kept ??= { tokens: [], cache: model.createCache(), steer: [], source: undefined };
-    // at least the last token must run to give its logits
-    let reuse = Math.min(commonPrefixLength(kept.tokens, tokens), tokens.length - 1);
-    reuse = Math.min(reuse, steeringAgreesUpTo(kept.steer, kept.source, steer, source, reuse));
-    kept.cache.truncate(reuse);
-    const keep = Math.max(reuse, Math.min(keepUpTo, tokens.length - 1));
-    kept.tokens = tokens.slice(0, reuse);
-    if (keep > reuse)
-      await model.forward(tokens.slice(reuse, keep), { cache: kept.cache, logits: "none", steer });
-    kept.tokens = tokens.slice(0, keep);
-    kept.steer = steer;
-    kept.source = source;
-    try {
-      return (await model.forward(tokens.slice(keep), { cache: kept.cache, logits: "last", steer })).logits;
-    } finally {
-      kept.cache.truncate(keep);
-    }
   };
 
   return {
@@ -190,11 +130,17 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
       const base = { template: opts.template, modelHash: model.hash };
       return readout === "samples" ? { ...base, maxNewTokens, temperature } : base;
     },
-    answer(request: ChoiceRequest): Promise<ChoiceAnswer> {
+    async answer(request: ChoiceRequest): Promise<ChoiceAnswer> {
+      const prompt = promptText(request.a, request.b);
+      const { ids, offsets } = encode(prompt);
+      const steer = steerSpecs(request.steer, request, prompt, offsets);
+      if (request.readout === "logits" && batcher) {
+        const laterActivityChar = Math.max(prompt.spans.a[0], prompt.spans.b[0]);
+        const keepUpTo = tokenSpan(offsets, laterActivityChar, laterActivityChar + 1).start;
+        const logits = await batcher.logits({ tokens: ids, keepUpTo, steer, source: request.steer });
+        return { ...labelDistribution(logits, idsA, idsB, model), attempts: 1 };
+      }
       return serialised(async () => {
-        const prompt = promptText(request.a, request.b);
-        const { ids, offsets } = encode(prompt);
-        const steer = steerSpecs(request.steer, request, prompt, offsets);
         if (request.readout === "samples") {
           const { text } = await model.generate(ids, {
             maxNewTokens,
@@ -217,9 +163,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
             "E_CONFIG",
           );
         }
-        const laterActivityChar = Math.max(prompt.spans.a[0], prompt.spans.b[0]);
-        const laterActivityToken = tokenSpan(offsets, laterActivityChar, laterActivityChar + 1).start;
-        const logits = await nextTokenLogits(ids, laterActivityToken, steer, request.steer);
+        const { logits } = await model.forward(ids, { logits: "last", steer });
         return { ...labelDistribution(logits, idsA, idsB, model), attempts: 1 };
       });
     },
