@@ -5,12 +5,12 @@ import type { ModelInfo } from "./run-folder.js";
 
 /** The three ways forward when the study's model cannot be fetched. */
 export const OFFLINE_WAYS_OUT =
-  "use --model <folder or .gguf>, an OpenAI-compatible --endpoint <url>, or see the pipeline on random weights with `pva run experiments/smoke`";
+  "ways out: --model <folder or .gguf>, --endpoint <OpenAI-compatible URL>, or experiments/smoke on random weights (pva run experiments/smoke; pnpm smoke in the repository)";
 
 /** A hub error reworded for a user who has no network: what failed and the ways out, in one line. */
 export function offlineError(error: PvaError): PvaError {
   const cause = error.message.split(";")[0];
-  return new PvaError(`cannot fetch the model: ${cause}; ${OFFLINE_WAYS_OUT}`, error.code);
+  return new PvaError(`cannot fetch the model: ${cause}. ${OFFLINE_WAYS_OUT}`, error.code);
 }
 
 export function modelInfo(model: Model): ModelInfo {

@@ -101,6 +101,21 @@ describe("user errors", () => {
     expect(await onlyRunFolder(join(dir, "runs"))).toBe(earlier);
   });
 
+  it("a default model that cannot be fetched (no network): one line naming the three ways out", async () => {
+    const result = await runPva(
+      ["run", SMOKE_STUDY, "--out", "runs", "--model", "hf:HuggingFaceTB/SmolLM2-360M-Instruct"],
+      dir,
+      { HF_ENDPOINT: "http://127.0.0.1:9" },
+    );
+    expectOneLineError(
+      result,
+      /cannot fetch the model: hf:HuggingFaceTB\/SmolLM2-360M-Instruct: cannot reach/,
+    );
+    expect(result.stderr).toContain("--model <folder or .gguf>");
+    expect(result.stderr).toContain("--endpoint <OpenAI-compatible URL>");
+    expect(result.stderr).toContain("experiments/smoke");
+  });
+
   it("an output folder that cannot be written", async () => {
     await writeFile(join(dir, "a-file"), "not a folder\n");
     const result = await runPva(["run", SMOKE_STUDY, "--out", "a-file/runs"], dir);

@@ -1,0 +1,124 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { onlyRunFolder, runPva, SMOKE_STUDY } from "./pva-child.test-support.js";
+
+let dir: string;
+let run: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-cli-commands-"));
+  const result = await runPva(["elicit", SMOKE_STUDY, "--out", "runs"], dir);
+  expect(result.code).toBe(0);
+  run = await onlyRunFolder(join(dir, "runs"));
+}, 60_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe("pva subcommands", () => {
+  it("--help on every command shows its usage and examples", async () => {
+    const commands = [
+      ["run"],
+      ["elicit"],
+      ["vectors"],
+      ["probe"],
+      ["analyze"],
+      ["steer"],
+      ["report"],
+      ["prefs", "fit"],
+      ["stories", "generate"],
+      ["model", "pull"],
+      ["model", "info"],
+    ];
+    const results = await Promise.all(commands.map((command) => runPva([...command, "--help"], dir)));
+    results.forEach((result, i) => {
+      expect(result.code, commands[i].join(" ")).toBe(0);
+      expect(result.stdout).toContain(`Usage: pva ${commands[i].join(" ")}`);
+      expect(result.stdout).toMatch(new RegExp(`Examples:\\n  \\$ pva ${commands[i].join(" ")} `));
+    });
+  });
+
+  it("prefs fit refits a choices file to exactly the run's preferences.json", async () => {
+    const result = await runPva(
+      [
+        "prefs",
+        "fit",
+        join(run, "choices.jsonl"),
+        "--json",
+        "--bootstrap",
+        "200",
+        "--seed",
+        "1234",
+        "--activities",
+        join(SMOKE_STUDY, "activities.csv"),
+      ],
+      dir,
+    );
+    expect(result.code).toBe(0);
+    const fromRun = JSON.parse(await readFile(join(run, "preferences.json"), "utf8"));
+    expect(JSON.parse(result.stdout)).toEqual(fromRun);
+    const table = await runPva(["prefs", "fit", join(run, "choices.jsonl"), "--bootstrap", "50"], dir);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1 + 16 + 1);
+    expect(lines[1]).toMatch(/^ {2}1 {2}[a-z-]+ +[A-Za-z-]+ +\d{4} {2}\[\d+, \d+\] +\d+%$/);
+    expect(lines.at(-1)).toMatch(/^240 comparisons; P\(first\) 0\.\d{3}/);
+  });
+
+  it("prefs fit names an activity the catalog lacks, and a file that is not there", async () => {
+    const [line, ...rest] = (await readFile(join(run, "choices.jsonl"), "utf8")).trim().split("\n");
+    const record = JSON.parse(line);
+    const custom = {
+      ...record,
+      a: "my-own-activity",
+      pairId: [record.b, "my-own-activity"].sort().join("|"),
+    };
+    await writeFile(join(dir, "custom.jsonl"), [JSON.stringify(custom), ...rest, ""].join("\n"));
+    const unknown = await runPva(["prefs", "fit", "custom.jsonl"], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe(
+      'pva: custom.jsonl: activity "my-own-activity" is not in the built-in catalog; pass the study\'s list with --activities <file>',
+    );
+    const missing = await runPva(["prefs", "fit", "nothing.jsonl"], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe("pva: nothing.jsonl: no such file");
+  });
+
+  it("model info describes a model", async () => {
+    const result = await runPva(["model", "info", "builtin:random-tiny", "--json"], dir);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      id: "builtin:random-tiny",
+      builtinRandom: true,
+      architecture: "llama",
+      numLayers: 4,
+      hiddenSize: 64,
+      vocabSize: 1024,
+    });
+    const text = await runPva(["model", "info", "builtin:random-tiny"], dir);
+    expect(text.stdout).toMatch(/^numLayers +4$/m);
+    expect(text.stdout).toContain("(random weights: its outputs mean nothing)");
+  });
+
+  it("stories generate records every attempt, checks each story, and resumes without asking again", async () => {
+    const args = ["stories", "generate", "--model", "builtin:random-tiny", "--emotions", "blissful,hostile"];
+    const opts = ["--per-emotion", "1", "--out", "stories.jsonl", "--max-new-tokens", "24"];
+    const first = await runPva([...args, ...opts], dir);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^stories\.jsonl: \d+ stories$/m);
+    const attempts = (await readFile(join(dir, "stories.jsonl.attempts.jsonl"), "utf8")).trim().split("\n");
+    // 24 tokens of random text are far below the 60-word minimum: every attempt is rejected, 3 per story.
+    expect(attempts).toHaveLength(6);
+    for (const line of attempts) expect(JSON.parse(line)).toMatchObject({ accepted: false });
+    const again = await runPva([...args, ...opts], dir);
+    expect(again.code).toBe(0);
+    expect(
+      (await readFile(join(dir, "stories.jsonl.attempts.jsonl"), "utf8")).trim().split("\n"),
+    ).toHaveLength(6);
+    const unknown = await runPva([...args.slice(0, 4), "--emotions", "blissful,sparkly"], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe(
+      'pva: --emotions: "sparkly" is not in the 171-word catalog (e.g. "blissful", "at ease")',
+    );
+  });
+});
