@@ -108,12 +108,42 @@ describe("pva run experiments/smoke", () => {
     expect(prefs.seed).toBe(7);
   }, 60_000);
 
+  it("stops cleanly after the current record on Ctrl-C (SIGINT), and resumes from there", async () => {
+    const { child, done } = startPva(["elicit", SMOKE_STUDY, "--out", "c"], dir);
+    let choices: string | undefined;
+    for (let i = 0; i < 600 && choices === undefined; i++) {
+      const folder = await onlyRunFolder(join(dir, "c")).catch(() => undefined);
+      const text = folder ? await readFile(join(folder, "choices.jsonl"), "utf8").catch(() => "") : "";
+      if (text.length > 0) choices = join(folder!, "choices.jsonl");
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill("SIGINT");
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain("pva: stopping after the current record");
+    expect(result.stderr.trimEnd().split("\n").at(-1)).toBe(
+      "pva: interrupted during elicit; what was recorded is kept, run the same command again to resume",
+    );
+    const kept = await readFile(choices!, "utf8");
+    expect(kept.endsWith("\n")).toBe(true);
+    const keptLines = kept.trim().split("\n");
+    expect(keptLines.length).toBeGreaterThan(0);
+    expect(keptLines.length).toBeLessThan(240);
+    const resumed = await runPva(["elicit", SMOKE_STUDY, "--out", "c"], dir);
+    expect(resumed.code).toBe(0);
+    const all = (await readFile(choices!, "utf8")).trim().split("\n");
+    expect(all).toHaveLength(240);
+    expect(all.slice(0, keptLines.length)).toEqual(keptLines);
+    const preferences = await readFile(join(choices!, "..", "preferences.json"));
+    expect(sha256Hex(preferences)).toBe(firstDigest["preferences.json"]);
+  }, 60_000);
+
   it("ends with the same result after SIGKILL at seeded random points and a re-run", async () => {
     const rng = createRng("cli-sigkill-schedule");
     let kills = 0;
     // Each round resumes the last and is killed after a seeded delay; the rounds creep through the
     // stages (elicit, fit, vectors, probe, analyze, steering, report) until one finishes unkilled.
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 6; round++) {
       const { child, done } = startPva(["run", SMOKE_STUDY, "--out", "k"], dir);
       const timer = setTimeout(() => child.kill("SIGKILL"), 800 + rng.int(6000));
       const result: PvaResult = await done;
