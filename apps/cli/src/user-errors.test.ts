@@ -65,6 +65,15 @@ describe("user errors", () => {
     expectOneLineError(result, /experiments\/no-such-study: no such study file or folder/);
   });
 
+  it("--verbose adds the stack trace under the same line", async () => {
+    const result = await runPva(["run", "experiments/no-such-study", "--verbose"], dir);
+    expect(result.code).toBe(2);
+    const [line, ...stack] = result.stderr.trimEnd().split("\n");
+    expect(line).toBe("pva: experiments/no-such-study: no such study file or folder");
+    expect(stack[0]).toBe("InputError: experiments/no-such-study: no such study file or folder");
+    expect(stack[1]).toMatch(/^\s+at /);
+  });
+
   it("a study folder without study.json", async () => {
     await mkdir(join(dir, "empty-study"), { recursive: true });
     const result = await runPva(["run", "empty-study", "--out", "runs"], dir);
