@@ -65,23 +65,28 @@ describe("pva subcommands", () => {
     expect(lines.at(-1)).toMatch(/^240 comparisons; P\(first\) 0\.\d{3}/);
   });
 
-  it("prefs fit names an activity the catalog lacks, and a file that is not there", async () => {
-    const [line, ...rest] = (await readFile(join(run, "choices.jsonl"), "utf8")).trim().split("\n");
-    const record = JSON.parse(line);
-    const custom = {
-      ...record,
-      a: "my-own-activity",
-      pairId: [record.b, "my-own-activity"].sort().join("|"),
+  it("prefs fit reads rows {a, b, pA} from another harness, and names a file that is not there", async () => {
+    const rows = [
+      { a: "write-haiku", b: "fill-forms", pA: 0.9 },
+      { a: "fill-forms", b: "write-haiku", pA: 0.2 },
+      { a: "fill-forms", b: "sort-mail", pA: 0.7 },
+      { a: "sort-mail", b: "fill-forms", pA: 0.4 },
+      { a: "write-haiku", b: "sort-mail", pA: 0.95 },
+      { a: "sort-mail", b: "write-haiku", pA: 0.1 },
+    ];
+    await writeFile(join(dir, "harness.jsonl"), rows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const fitted = await runPva(["prefs", "fit", "harness.jsonl", "--json", "--bootstrap", "0"], dir);
+    expect(fitted.code).toBe(0);
+    const scores = JSON.parse(fitted.stdout) as {
+      activities: { id: string; elo: number }[];
+      comparisons: number;
     };
-    await writeFile(join(dir, "custom.jsonl"), [JSON.stringify(custom), ...rest, ""].join("\n"));
-    const unknown = await runPva(["prefs", "fit", "custom.jsonl"], dir);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr.trim()).toBe(
-      'pva: custom.jsonl: activity "my-own-activity" is not in the built-in catalog; pass the study\'s list with --activities <file>',
-    );
+    expect(scores.comparisons).toBe(6);
+    const ranked = [...scores.activities].sort((x, y) => y.elo - x.elo).map((a) => a.id);
+    expect(ranked).toEqual(["write-haiku", "fill-forms", "sort-mail"]);
     const missing = await runPva(["prefs", "fit", "nothing.jsonl"], dir);
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim()).toBe("pva: nothing.jsonl: no such file");
+    expect(missing.stderr.trim()).toBe("pva: nothing.jsonl: (file): file not found");
   });
 
   it("model info describes a model", async () => {

@@ -1,14 +1,7 @@
-import {
-  type Activity,
-  defaultActivities,
-  InputError,
-  loadActivities,
-  type PreferenceScores,
-} from "@pva/core";
-import { fitPreferences } from "@pva/prefs";
+import { loadActivities, type PreferenceScores } from "@pva/core";
+import { fitChoicesFile } from "@pva/prefs";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { examples } from "../help-examples.js";
-import { readChoicesFile } from "../read-choices-file.js";
 
 interface FitOptions {
   json?: boolean;
@@ -17,7 +10,7 @@ interface FitOptions {
   seed: number;
   prior: number;
   refusalPolicy: "tie" | "skip" | "loss-both";
-  condition?: string;
+  condition: string;
 }
 
 function nonNegativeInt(value: string): number {
@@ -41,25 +34,16 @@ function scoreTable(scores: PreferenceScores): string {
   ].join("\n");
 }
 
-/** The activities the records name: from --activities, else the built-in catalog. */
-async function activitiesFor(file: string, ids: Set<string>, activitiesFile?: string): Promise<Activity[]> {
-  const catalog = activitiesFile ? await loadActivities(activitiesFile) : defaultActivities;
-  const known = new Set(catalog.map((a) => a.id));
-  const unknown = [...ids].find((id) => !known.has(id));
-  if (unknown)
-    throw new InputError(
-      file,
-      "",
-      `activity "${unknown}" is not in ${activitiesFile ?? "the built-in catalog"}; pass the study's list with --activities <file>`,
-    );
-  return catalog.filter((a) => ids.has(a.id));
-}
-
 const fit = new Command("fit")
-  .description("fit Bradley-Terry/Elo scores with bootstrap CIs to a choices.jsonl file")
+  .description(
+    "fit Bradley-Terry/Elo scores with bootstrap CIs to a choices file: pva's choices.jsonl, or rows {a, b, pA} from another harness",
+  )
   .argument("<choices.jsonl>", "choice records, e.g. runs/<study>-<hash>/choices.jsonl")
   .option("--json", "print the PreferenceScores JSON instead of a table")
-  .option("--activities <file>", "the activities (.json or .csv) when they are not the built-in 64")
+  .option(
+    "--activities <file>",
+    "the activities (.json or .csv); default: the ids in the file, described from the built-in catalog",
+  )
   .option("--bootstrap <n>", "bootstrap resamples", nonNegativeInt, 1000)
   .option("--seed <n>", "seed of the bootstrap", nonNegativeInt, 1234)
   .option("--prior <games>", "virtual comparisons per activity against the average", Number, 0.5)
@@ -68,7 +52,7 @@ const fit = new Command("fit")
       .choices(["tie", "skip", "loss-both"])
       .default("skip"),
   )
-  .option("--condition <id>", "which condition to fit when the file holds several (default: baseline)")
+  .option("--condition <id>", "which condition to fit (a run with steering holds several)", "baseline")
   .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
@@ -79,26 +63,13 @@ const fit = new Command("fit")
     ),
   )
   .action(async (file: string, opts: FitOptions) => {
-    const all = await readChoicesFile(file);
-    if (all.length === 0) throw new InputError(file, "", "no choice records");
-    const conditions = [...new Set(all.map((r) => r.condition))].sort();
-    const condition =
-      opts.condition ??
-      (conditions.includes("baseline") || conditions.length > 1 ? "baseline" : conditions[0]);
-    const records = all.filter((r) => r.condition === condition);
-    if (records.length === 0)
-      throw new InputError(
-        file,
-        "",
-        `no records of condition "${condition}" (have ${conditions.join(", ")})`,
-      );
-    const ids = new Set(records.flatMap((r) => [r.a, r.b]));
-    const activities = await activitiesFor(file, ids, opts.activities);
-    const scores = fitPreferences(records, activities, {
+    const scores = await fitChoicesFile(file, {
       bootstrap: opts.bootstrap,
       seed: opts.seed,
       prior: opts.prior,
       refusalPolicy: opts.refusalPolicy,
+      condition: opts.condition,
+      ...(opts.activities ? { activities: await loadActivities(opts.activities) } : {}),
     });
     process.stdout.write(opts.json ? `${JSON.stringify(scores, null, 2)}\n` : `${scoreTable(scores)}\n`);
   });
