@@ -18,6 +18,12 @@ interface GenerateOptions {
   temperature: number;
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got ${value}`);
+  return n;
+}
+
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer >= 1, got ${value}`);
@@ -69,7 +75,7 @@ const generate = new Command("generate")
     "stories JSONL to write (attempts are kept beside it for resuming)",
     "stories.jsonl",
   )
-  .option("--seed <n>", "seed of topic order and sampling", positiveInt, 1234)
+  .option("--seed <n>", "seed of topic order and sampling", nonNegativeInt, 1234)
   .option("--max-new-tokens <n>", "length limit of one story", positiveInt, 220)
   .option("--temperature <t>", "sampling temperature", Number, 0.8)
   .option("--verbose", "show stack traces of errors")
