@@ -10,7 +10,7 @@ export {
   postMatmul,
   postQuit,
   waitForJob,
-  workerLoop,
+  workerStep,
   workOnJob,
 } from "./jobs";
 export { matmulColumns } from "./matmul";

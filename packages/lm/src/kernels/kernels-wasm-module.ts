@@ -60,7 +60,7 @@ export interface KernelExports {
   siluMul(gate: number, up: number, length: number): void;
   workOnJob(control: number, generation: number): void;
   currentGeneration(control: number): number;
-  workerLoop(control: number, seenGeneration: number): void;
+  workerStep(control: number, seen: number): number;
   waitForJob(control: number): void;
 }
 

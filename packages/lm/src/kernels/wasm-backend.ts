@@ -16,15 +16,17 @@ const MIN_PARALLEL_MADDS = 1 << 17;
 const CHUNKS_PER_THREAD = 16;
 
 /**
- * A worker only instantiates the shared module on the shared memory and enters the wasm loop;
- * eval'd source needs no file path, so it works the same from src/ (tests) and dist/.
+ * A worker only instantiates the shared module on the shared memory and runs jobs until told to
+ * quit (see workerStep in assembly/jobs.ts); eval'd source needs no file path, so it works the
+ * same from src/ (tests) and dist/.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const { module, memory, control } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 parentPort.postMessage("ready");
-instance.exports.workerLoop(control, 0);
+let seen = 0;
+while ((seen = instance.exports.workerStep(control, seen)) >= 0);
 `;
 
 export interface WasmBackend extends ComputeBackend {
