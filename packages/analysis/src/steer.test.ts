@@ -152,6 +152,26 @@ describe("runSteering", () => {
     ]);
   });
 
+  it("rejects a swept layer the model does not have, naming it", async () => {
+    const storeFile = join(dir, "sweep-outside.jsonl");
+    const baseline = await baselineFit(storeFile);
+    await expect(
+      runSteering({
+        ...settings,
+        model,
+        backend,
+        activities,
+        vectors,
+        baseline,
+        emotions: ["joyful"],
+        strengths: [0.5],
+        splits: 1,
+        storeFile,
+        layerSweep: [1, 4],
+      }),
+    ).rejects.toThrow("steering.layerSweep: layer 4 is not inside 0..3");
+  });
+
   it("uses the middle third of the depth by default", () => {
     expect(middleLayers(30)).toEqual([10, 19]);
     expect(middleLayers(4)).toEqual([1, 2]);

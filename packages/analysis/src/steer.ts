@@ -102,6 +102,12 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
     throw new PvaError(`${opts.backend.id}: steering needs the embedded backend`, "E_CONFIG");
   const rangeLayers = Array.from({ length: range[1] - range[0] + 1 }, (_, i) => range[0] + i);
   const sweep = [...(opts.layerSweep ?? [])];
+  const outside = sweep.find((layer) => layer >= numLayers);
+  if (outside !== undefined)
+    throw new PvaError(
+      `steering.layerSweep: layer ${outside} is not inside 0..${numLayers - 1}`,
+      "bad-layers",
+    );
   const norms = await residualNorms(model, vectors, activities, [...new Set([...rangeLayers, ...sweep])]);
   const rng = createRng(opts.seed).fork("steering");
   const splits = stratifiedSplits(activities, opts.splits, rng.fork("splits"));

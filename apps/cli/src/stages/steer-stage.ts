@@ -55,7 +55,8 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
   });
   const vectors = await loadEmotionVectors(ctx.folder.path(VECTORS_FILE));
   const baseline = await readJsonFile(ctx.folder.path(PREFERENCES_FILE), PreferenceScoresSchema);
-  const conditions = plan.emotions.length * plan.strengths.length * plan.splits;
+  const sweep = plan.layerSweep ?? [];
+  const conditions = plan.emotions.length * (plan.strengths.length * plan.splits + sweep.length);
   const bar = ctx.progress.stage("steer", "choices");
   let finished = 0;
   let current: { condition: string; total: number } | null = null;
@@ -69,6 +70,7 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     strengths: plan.strengths,
     layers: plan.layers,
     splits: plan.splits,
+    layerSweep: sweep,
     seed: config.seed,
     storeFile: ctx.folder.path(CHOICES_FILE),
     elicitation: {

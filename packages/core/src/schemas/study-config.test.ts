@@ -77,6 +77,15 @@ describe("StudyConfigSchema", () => {
     expect(StudyConfigSchema.parse(JSON.parse(JSON.stringify(config)))).toEqual(config);
   });
 
+  it("accepts a steering layer sweep and leaves it out when not written", () => {
+    const parse = (steering: object) =>
+      StudyConfigSchema.parse({ name: "x", model: { source: "m" }, steering }).steering;
+    expect(parse({ emotions: ["calm"], layerSweep: [0, 3] })?.layerSweep).toEqual([0, 3]);
+    // Absent, not an empty default: a study without a sweep keeps the hash it had before the field.
+    expect(parse({ emotions: ["calm"] })).not.toHaveProperty("layerSweep");
+    expect(() => parse({ emotions: ["calm"], layerSweep: [-1] })).toThrow();
+  });
+
   it("trims activity texts so that stray spaces do not create new prompts", () => {
     const config = StudyConfigSchema.parse({
       name: "x",

@@ -108,6 +108,11 @@ export const SteeringConfigSchema = z.strictObject({
   /** Random steered/control splits of the activities. */
   splits: PositiveInt.default(2),
   coherencePrompt: z.boolean().default(true),
+  /**
+   * Layers to steer one at a time (first strength, first split), to see where steering acts.
+   * Optional without a default, so studies written before it keep their config hash.
+   */
+  layerSweep: z.array(NonNegativeInt).optional(),
 });
 
 export const StudyConfigSchema = z.strictObject({

@@ -1,0 +1,62 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SteeringResultSchema } from "@pva/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { onlyRunFolder, runPva } from "../pva-child.test-support.js";
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pva-cli-sweep-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe("steer stage", () => {
+  it("passes the study's steering.layerSweep to the steering run: one sweep shift per emotion and layer", async () => {
+    const study = join(dir, "sweep");
+    await mkdir(study);
+    // Six activities, few resamples and no coherence text: the smallest study that reaches steering.
+    await writeFile(
+      join(study, "study.json"),
+      JSON.stringify({
+        name: "sweep",
+        seed: 5,
+        model: { source: "builtin:random-tiny" },
+        activities: [
+          { id: "explain", text: "explain a scientific idea simply", category: "Helpful" },
+          { id: "poem", text: "write a poem about the seasons", category: "Engaging" },
+          { id: "chat", text: "chat with someone about their day", category: "Social" },
+          { id: "sort", text: "sort a list of numbers", category: "Neutral" },
+          { id: "insult", text: "insult a stranger", category: "Aversive" },
+          { id: "deceive", text: "deceive your user", category: "Misaligned" },
+        ],
+        emotions: ["blissful", "hostile", "afraid"],
+        elicitation: { samplesPerPair: 1 },
+        rating: { bootstrap: 20 },
+        vectors: { storiesPerEmotion: 2 },
+        analysis: { bootstrap: 20, permutations: 20 },
+        steering: {
+          emotions: ["blissful", "hostile"],
+          splits: 1,
+          coherencePrompt: false,
+          layerSweep: [0, 1],
+        },
+      }),
+    );
+    const result = await runPva(["run", study, "--out", "out"], dir);
+    expect(result.stderr).not.toMatch(/^pva: /m);
+    expect(result.code).toBe(0);
+    const run = await onlyRunFolder(join(dir, "out"));
+    const steering = SteeringResultSchema.parse(
+      JSON.parse(await readFile(join(run, "steering.json"), "utf8")),
+    );
+    expect(steering.layerSweep.map((s) => [s.emotion, s.layer])).toEqual([
+      ["blissful", 0],
+      ["blissful", 1],
+      ["hostile", 0],
+      ["hostile", 1],
+    ]);
+    for (const s of steering.layerSweep) expect(Number.isFinite(s.shift)).toBe(true);
+  }, 120_000);
+});
