@@ -1,7 +1,7 @@
 // Compiles assembly/kernels.ts to WebAssembly with AssemblyScript (a devDependency), twice:
 // dist/kernels-relaxed.wasm uses relaxed-simd fused multiply-add (Node 22+, or Node 20 with the
 // V8 flag the backend sets), dist/kernels-simd.wasm plain SIMD128 for engines without it.
-// Runs after tsup (which cleans dist/), so both land beside the bundle.
+// Runs after tsup (which leaves *.wasm in place when it cleans dist/), so both land beside the bundle.
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { type ComputeBackend, createComputeBackend, createWasmBackend } from "./index.js";
-import { ATTENTION_SHAPES, filledF32 } from "./matmul-test-cases.js";
+import { ATTENTION_SHAPES, filledF32 } from "./kernel-test-cases.js";
 
 const backends: ComputeBackend[] = [];
 afterAll(async () => {

@@ -6,7 +6,7 @@ export type { ComputeBackend, ComputeBackendKind, ComputeBackendOptions } from "
 export { matmulReference } from "./matmul-reference.js";
 export { createWasmBackend, type WasmBackend } from "./wasm-backend.js";
 
-/** Creates the matmul backend the runtime computes with: WebAssembly SIMD on all cores unless told otherwise. */
+/** Creates the kernel backend the runtime computes with: WebAssembly SIMD on all cores unless told otherwise. */
 export async function createComputeBackend(opts: ComputeBackendOptions = {}): Promise<ComputeBackend> {
   const kind = opts.kind ?? "wasm";
   switch (kind) {

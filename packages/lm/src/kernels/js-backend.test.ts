@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createComputeBackend } from "./index.js";
-import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./matmul-test-cases.js";
+import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./kernel-test-cases.js";
 
 describe("js compute backend", () => {
   it("computes a small product worked out by hand", async () => {

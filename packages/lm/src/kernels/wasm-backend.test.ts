@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createComputeBackend, createWasmBackend, type WasmBackend } from "./index.js";
-import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./matmul-test-cases.js";
+import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./kernel-test-cases.js";
 
 const backends: WasmBackend[] = [];
 afterAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * Shared fixtures for the kernel tests: deterministic inputs and a float64 matmul that every
+ * Shared fixtures for the kernel tests: deterministic inputs, shapes, and a float64 matmul that every
  * backend is checked against.
  */
 
