@@ -2,14 +2,9 @@
 // 10,000 bootstrap resamples and 10,000 permutations per emotion. Prints the time; the last line is
 // JSON {"seconds", "resamples", ...}. Goal: under 5 s on 2 cores.
 import { cpus } from "node:os";
-import {
-  createRng,
-  defaultActivities,
-  emotionCatalog,
-  type PreferenceScores,
-  type ProbeScores,
-} from "@pva/core";
+import { createRng, defaultActivities, emotionCatalog, type ProbeScores } from "@pva/core";
 import { correlate } from "../src/correlate.js";
+import { preferencesWithElo } from "../src/preferences-with-elo.test-support.js";
 
 const RESAMPLES = 10_000;
 const PERMUTATIONS = 10_000;
@@ -22,34 +17,7 @@ const elo = activities.map(() => 1500 + 300 * rng.normal());
 const weights = emotions.map(() => rng.normal());
 const scores = activities.map((_, a) => weights.map((w) => (w * (elo[a] - 1500)) / 300 + rng.normal()));
 
-const preferences: PreferenceScores = {
-  model: "bench",
-  condition: "baseline",
-  seed: 1,
-  comparisons: 0,
-  activities: activities.map((a, i) => ({
-    ...a,
-    strength: 0,
-    elo: elo[i],
-    eloCi: [elo[i], elo[i]],
-    eloSequential: elo[i],
-    comparisons: 0,
-    winRate: 0.5,
-    pFirstWhenPresent: 0.5,
-    refusals: 0,
-    unparseable: 0,
-  })),
-  winMatrix: { ids: [], p: [] },
-  diagnostics: {
-    pFirst: 0.5,
-    pFirstCi: [0.5, 0.5],
-    intransitiveTriadShare: 0,
-    refusals: 0,
-    unparseable: 0,
-    meanOffLabelMass: null,
-  },
-  bootstrap: { resamples: 0, level: 0.95 },
-};
+const preferences = preferencesWithElo(activities, elo);
 const probes: ProbeScores = {
   model: "bench",
   readout: "activity-tokens",

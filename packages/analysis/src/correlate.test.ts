@@ -1,6 +1,7 @@
-import { createRng, type PreferenceScores, type ProbeScores } from "@pva/core";
+import { createRng, type ProbeScores } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
+import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
 import { sentimentScores } from "./sentiment.js";
 import { pearson, spearman } from "./stats/correlation.js";
 import { partialPearson } from "./stats/partial.js";
@@ -14,37 +15,6 @@ const activities = Array.from({ length: 24 }, (_, i) => ({
   category: "Neutral" as const,
 }));
 const sentiment = sentimentScores(activities);
-
-function preferencesWithElo(elo: number[]): PreferenceScores {
-  return {
-    model: "m",
-    condition: "baseline",
-    seed: 1,
-    comparisons: 0,
-    activities: activities.map((a, i) => ({
-      ...a,
-      strength: 0,
-      elo: elo[i],
-      eloCi: [elo[i], elo[i]],
-      eloSequential: elo[i],
-      comparisons: 0,
-      winRate: 0.5,
-      pFirstWhenPresent: 0.5,
-      refusals: 0,
-      unparseable: 0,
-    })),
-    winMatrix: { ids: [], p: [] },
-    diagnostics: {
-      pFirst: 0.5,
-      pFirstCi: [0.5, 0.5],
-      intransitiveTriadShare: 0,
-      refusals: 0,
-      unparseable: 0,
-      meanOffLabelMass: null,
-    },
-    bootstrap: { resamples: 0, level: 0.95 },
-  };
-}
 
 const rng = createRng(9).fork("fixture");
 const noise = activities.map(() => rng.normal());
@@ -78,7 +48,7 @@ const probes: ProbeScores = {
 
 describe("correlate", () => {
   const opts = { bootstrap: 2000, permutations: 2000, seed: 3 };
-  const result = correlate(preferencesWithElo(elo), probes, opts);
+  const result = correlate(preferencesWithElo(activities, elo), probes, opts);
   const by = (e: string) => result.emotions.find((x) => x.emotion === e)!;
 
   it("aligns activities by id and computes r, rho and partial r per emotion", () => {
@@ -114,8 +84,8 @@ describe("correlate", () => {
   });
 
   it("is reproducible from the seed", () => {
-    expect(correlate(preferencesWithElo(elo), probes, opts)).toEqual(result);
-    const other = correlate(preferencesWithElo(elo), probes, { ...opts, seed: 4 });
+    expect(correlate(preferencesWithElo(activities, elo), probes, opts)).toEqual(result);
+    const other = correlate(preferencesWithElo(activities, elo), probes, { ...opts, seed: 4 });
     expect(other.emotions[0].pearsonCi).not.toEqual(result.emotions[0].pearsonCi);
   });
 
@@ -128,7 +98,10 @@ describe("correlate", () => {
         { emotion: "sentimental", valence: 6 },
       ],
     };
-    const withNorms = correlate(preferencesWithElo(elo), probes, { ...opts, valenceNorms: norms });
+    const withNorms = correlate(preferencesWithElo(activities, elo), probes, {
+      ...opts,
+      valenceNorms: norms,
+    });
     const rs = ["blissful", "sentimental", "bored"].map((e) => by(e).pearson);
     expect(withNorms.valence).toEqual({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
     expect(withNorms.emotions.map((e) => e.valence)).toEqual([8, 6, 3]);
@@ -136,7 +109,7 @@ describe("correlate", () => {
   });
 
   it("names a missing layer", () => {
-    expect(() => correlate(preferencesWithElo(elo), probes, { ...opts, layer: 7 })).toThrow(
+    expect(() => correlate(preferencesWithElo(activities, elo), probes, { ...opts, layer: 7 })).toThrow(
       "probes.json: layers: no layer 7 (have 5)",
     );
   });
