@@ -30,6 +30,20 @@ describe("summary sentences", () => {
     expect(first).toContain(`${significant} of 171 emotions are significant at Benjamini-Hochberg q < 0.05`);
   });
 
+  it("never name an emotion whose correlation is undefined (noted, r written as 0) as the strongest", () => {
+    const [flat, ...rest] = run.correlations!.emotions;
+    const negative = {
+      ...run.correlations!,
+      emotions: [
+        { ...flat, pearson: 0, note: "probe score is constant across activities: no correlation" },
+        ...rest.map((e) => ({ ...e, pearson: -Math.abs(e.pearson) - 0.01 })),
+      ],
+    };
+    const findings = reportFindings({ ...run, correlations: negative });
+    expect(findings.correlation?.strongestPositive.emotion).not.toBe(flat.emotion);
+    expect(findings.correlation?.strongestPositive.pearson).toBeLessThan(0);
+  });
+
   it("say plainly that nothing is significant when nothing is", () => {
     const noise = {
       ...run.correlations!,

@@ -48,7 +48,7 @@ export function reportFindings(artifacts: RunArtifacts): ReportFindings {
     "unknown";
   const byElo = preferences ? [...preferences.activities].sort((x, y) => y.elo - x.elo) : [];
   const byR = correlations
-    ? [...correlations.emotions].filter((e) => !Number.isNaN(e.pearson)).sort((x, y) => y.pearson - x.pearson)
+    ? [...correlations.emotions].filter((e) => e.note === undefined).sort((x, y) => y.pearson - x.pearson)
     : [];
   const fdrAlpha = manifest?.config.analysis.fdrAlpha ?? 0.05;
   const bySift = steering ? [...steering.summary].sort((x, y) => y.shift - x.shift) : [];

@@ -1,4 +1,4 @@
-import { createRng, type ProbeScores } from "@pva/core";
+import { CorrelationResultSchema, createRng, type ProbeScores } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
@@ -106,6 +106,44 @@ describe("correlate", () => {
     expect(withNorms.valence).toEqual({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
     expect(withNorms.emotions.map((e) => e.valence)).toEqual([8, 6, 3]);
     expect(result.valence).toBeNull();
+  });
+
+  it("gives a constant probe the no-evidence values with a note, leaving the other emotions as they were", () => {
+    const withFlat: ProbeScores = {
+      ...probes,
+      emotions: [...emotions, "numb"],
+      layers: probes.layers.map((l) => ({ ...l, scores: l.scores.map((row) => [...row, 0.25]) })),
+    };
+    const flat = correlate(preferencesWithElo(activities, elo), withFlat, opts);
+    expect(() => CorrelationResultSchema.parse(JSON.parse(JSON.stringify(flat)))).not.toThrow();
+    expect(flat.emotions.find((e) => e.emotion === "numb")).toEqual({
+      emotion: "numb",
+      cluster: "unknown",
+      valence: null,
+      pearson: 0,
+      pearsonCi: [0, 0],
+      spearman: 0,
+      pPermutation: 1,
+      q: 1,
+      partialPearson: 0,
+      note: "probe score is constant across activities: no correlation",
+    });
+    // Not a test, so it does not enter the FDR count: the other rows are unchanged.
+    expect(flat.emotions.slice(0, emotions.length)).toEqual(result.emotions);
+  });
+
+  it("notes a constant Elo on every emotion", () => {
+    const tied = correlate(
+      preferencesWithElo(
+        activities,
+        elo.map(() => 1500),
+      ),
+      probes,
+      opts,
+    );
+    expect(tied.emotions.map((e) => [e.pearson, e.pPermutation, e.note])).toEqual(
+      emotions.map(() => [0, 1, "Elo is constant across activities: no correlation"]),
+    );
   });
 
   it("names a missing layer", () => {

@@ -1,6 +1,7 @@
 import {
   type CorrelationResult,
   createRng,
+  type EmotionCorrelation,
   type EmotionVectorsMeta,
   findEmotion,
   type HumanNorms,
@@ -74,24 +75,45 @@ export function correlate(
     permutations: opts.permutations,
     rng: rng.fork("permutation"),
   });
+  // An undefined correlation has a NaN p, which BH leaves out of the number of tests.
   const qValues = benjaminiHochberg(pValues);
   const valence = emotionValences(probes.emotions, layerScores.layer, opts);
+  const eloConstant = elo.every((x) => x === elo[0]);
 
-  const emotions = probes.emotions.map((emotion, e) => ({
-    emotion,
-    cluster: findEmotion(emotion)?.cluster ?? "unknown",
-    pearson: pearson(probeRows[e], elo),
-    pearsonCi: cis[e],
-    spearman: spearman(probeRows[e], elo),
-    pPermutation: pValues[e],
-    q: qValues[e],
-    partialPearson: partialPearson(probeRows[e], elo, sentimentVector),
-    valence: valence?.values[e] ?? null,
-  }));
+  const emotions = probes.emotions.map((emotion, e): EmotionCorrelation => {
+    const shared = {
+      emotion,
+      cluster: findEmotion(emotion)?.cluster ?? "unknown",
+      valence: valence?.values[e] ?? null,
+    };
+    const r = pearson(probeRows[e], elo);
+    // A constant side carries no information about the other: report "no evidence" in numbers
+    // JSON and the schema accept (NaN would be written as null), and say why.
+    if (Number.isNaN(r))
+      return {
+        ...shared,
+        pearson: 0,
+        pearsonCi: [0, 0],
+        spearman: 0,
+        pPermutation: 1,
+        q: 1,
+        partialPearson: 0,
+        note: `${eloConstant ? "Elo" : "probe score"} is constant across activities: no correlation`,
+      };
+    return {
+      ...shared,
+      pearson: r,
+      pearsonCi: cis[e],
+      spearman: spearman(probeRows[e], elo),
+      pPermutation: pValues[e],
+      q: qValues[e],
+      partialPearson: partialPearson(probeRows[e], elo, sentimentVector),
+    };
+  });
 
   let valenceSummary: CorrelationResult["valence"] = null;
   if (valence) {
-    const paired = emotions.filter((e) => e.valence !== null && !Number.isNaN(e.pearson));
+    const paired = emotions.filter((e) => e.valence !== null && e.note === undefined);
     valenceSummary = {
       source: valence.source,
       r: pearson(

@@ -81,8 +81,11 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
       refusalPolicy: config.elicitation.refusalPolicy,
     },
     rating: { bootstrap: config.rating.bootstrap, level: config.rating.ciLevel, prior: config.rating.prior },
+    // An emotion with an undefined correlation (noted, r written as 0) has no r to compare with.
     probeR: correlations
-      ? Object.fromEntries(correlations.emotions.map((e) => [e.emotion, e.pearson]))
+      ? Object.fromEntries(
+          correlations.emotions.filter((e) => e.note === undefined).map((e) => [e.emotion, e.pearson]),
+        )
       : undefined,
     coherence: plan.coherencePrompt,
     signal: ctx.signal,

@@ -17,6 +17,11 @@ export const EmotionCorrelationSchema = z.object({
   /** Pearson of probe score and Elo controlling for the activity text's lexicon sentiment. */
   partialPearson: Correlation,
   valence: z.number().nullable(),
+  /**
+   * Set when the correlation is undefined (the probe score or Elo is constant across activities):
+   * the row then holds the no-evidence values r = rho = partial r = 0, CI [0, 0], p = q = 1.
+   */
+  note: z.string().optional(),
 });
 export type EmotionCorrelation = z.infer<typeof EmotionCorrelationSchema>;
 
