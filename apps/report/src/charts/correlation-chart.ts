@@ -1,5 +1,6 @@
 import type { CorrelationResult } from "@pva/core";
-import { byRank, chartConfig, clusterScale, round } from "../chart-theme.js";
+import { clusterColour } from "../chart-encodings.js";
+import { byRank, chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /**
@@ -63,12 +64,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
               title: "Pearson r (probe score, Elo)",
               scale: { domain: [-1, 1] },
             },
-            color: {
-              field: "cluster",
-              type: "nominal",
-              scale: clusterScale(rows.map((r) => String(r.cluster))),
-              title: "cluster",
-            },
+            color: clusterColour(rows),
             opacity: {
               field: "significant",
               type: "ordinal",

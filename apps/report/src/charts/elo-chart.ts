@@ -1,5 +1,6 @@
 import type { PreferenceScores } from "@pva/core";
-import { byRank, categoryScale, chartConfig, round } from "../chart-theme.js";
+import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { categoryScale, chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** Elo of every activity with its bootstrap interval, best first, coloured by category. */
@@ -17,13 +18,6 @@ export function eloChart(preferences: PreferenceScores): ReportChart {
     winRate: round(a.winRate),
   }));
   const level = Math.round(preferences.bootstrap.level * 100);
-  const y = {
-    field: "text",
-    type: "nominal" as const,
-    sort: byRank,
-    title: null,
-    axis: { labelLimit: 280 },
-  };
   const tooltip = [
     { field: "text", title: "activity" },
     { field: "category" },
@@ -48,17 +42,17 @@ export function eloChart(preferences: PreferenceScores): ReportChart {
         {
           mark: { type: "rule", strokeWidth: 2 },
           encoding: {
-            y,
+            y: activityTextAxis,
             x: { field: "eloLow", type: "quantitative", title: "Elo", scale: { zero: false } },
             x2: { field: "eloHigh" },
-            color: { field: "category", type: "nominal", scale: categoryScale, title: "category" },
+            color: categoryColour,
             tooltip,
           },
         },
         {
           mark: { type: "point", filled: true, size: 40 },
           encoding: {
-            y,
+            y: activityTextAxis,
             x: { field: "elo", type: "quantitative" },
             color: { field: "category", type: "nominal", scale: categoryScale },
             tooltip,

@@ -1,5 +1,6 @@
 import { type EmotionVectorsMeta, findEmotion } from "@pva/core";
-import { chartConfig, clusterScale, round } from "../chart-theme.js";
+import { clusterColour } from "../chart-encodings.js";
+import { chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 // Enough names to orient the reader without covering the cloud.
@@ -43,12 +44,7 @@ export function emotionPcaChart(vectors: EmotionVectorsMeta, layer: number): Rep
           encoding: {
             x,
             y,
-            color: {
-              field: "cluster",
-              type: "nominal",
-              scale: clusterScale(rows.map((r) => String(r.cluster))),
-              title: "cluster",
-            },
+            color: clusterColour(rows),
             tooltip: [
               { field: "emotion" },
               { field: "cluster" },

@@ -1,5 +1,6 @@
 import type { PreferenceScores } from "@pva/core";
-import { byRank, categoryScale, chartConfig, round } from "../chart-theme.js";
+import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { chartConfig, round } from "../chart-theme.js";
 import { intransitiveTriadsByActivity } from "../intransitive-triads.js";
 import type { ReportChart } from "../report-chart.js";
 
@@ -32,20 +33,14 @@ export function intransitiveTriadsChart(preferences: PreferenceScores): ReportCh
       height: { step: 11 },
       mark: { type: "bar" },
       encoding: {
-        y: {
-          field: "text",
-          type: "nominal",
-          sort: byRank,
-          title: null,
-          axis: { labelLimit: 280 },
-        },
+        y: activityTextAxis,
         x: {
           field: "share",
           type: "quantitative",
           title: "cyclic share of its triads",
           axis: { format: "%" },
         },
-        color: { field: "category", type: "nominal", scale: categoryScale, title: "category" },
+        color: categoryColour,
         tooltip: [
           { field: "text", title: "activity" },
           { field: "triads" },

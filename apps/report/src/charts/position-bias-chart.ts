@@ -1,5 +1,6 @@
 import type { PreferenceScores } from "@pva/core";
-import { byRank, categoryScale, chartConfig, round } from "../chart-theme.js";
+import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** P(first option chosen) when the activity was shown, per activity; 0.5 is no position bias. */
@@ -28,13 +29,7 @@ export function positionBiasChart(preferences: PreferenceScores): ReportChart {
         {
           mark: { type: "bar" },
           encoding: {
-            y: {
-              field: "text",
-              type: "nominal",
-              sort: byRank,
-              title: null,
-              axis: { labelLimit: 280 },
-            },
+            y: activityTextAxis,
             x: {
               field: "pFirstWhenPresent",
               type: "quantitative",
@@ -42,7 +37,7 @@ export function positionBiasChart(preferences: PreferenceScores): ReportChart {
               scale: { domain: [0, 1] },
             },
             x2: { datum: 0.5 },
-            color: { field: "category", type: "nominal", scale: categoryScale, title: "category" },
+            color: categoryColour,
             tooltip: [
               { field: "text", title: "activity" },
               { field: "category" },

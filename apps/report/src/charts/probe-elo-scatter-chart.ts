@@ -1,5 +1,6 @@
 import type { CorrelationResult, PreferenceScores, ProbeScores } from "@pva/core";
-import { categoryScale, chartConfig, round } from "../chart-theme.js";
+import { categoryColour } from "../chart-encodings.js";
+import { chartConfig, round } from "../chart-theme.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
 /**
@@ -65,7 +66,7 @@ export function probeEloScatterChart(
             encoding: {
               x: { field: "probe", type: "quantitative", title: "probe score", scale: { zero: false } },
               y: { field: "elo", type: "quantitative", title: "Elo", scale: { zero: false } },
-              color: { field: "category", type: "nominal", scale: categoryScale, title: "category" },
+              color: categoryColour,
               tooltip: [
                 { field: "text", title: "activity" },
                 { field: "category" },

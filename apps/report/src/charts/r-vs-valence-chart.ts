@@ -1,5 +1,6 @@
 import { type CorrelationResult, type EmotionVectorsMeta, findEmotion } from "@pva/core";
-import { chartConfig, clusterScale, round } from "../chart-theme.js";
+import { clusterColour } from "../chart-encodings.js";
+import { chartConfig, round } from "../chart-theme.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
 /**
@@ -52,12 +53,7 @@ export function rVsValenceChart(
               scale: { zero: false },
             },
             y: { field: "pearson", type: "quantitative", title: "Pearson r (probe score, Elo)" },
-            color: {
-              field: "cluster",
-              type: "nominal",
-              scale: clusterScale(rows.map((r) => String(r.cluster))),
-              title: "cluster",
-            },
+            color: clusterColour(rows),
             tooltip: [
               { field: "emotion" },
               { field: "cluster" },

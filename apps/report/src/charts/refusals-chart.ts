@@ -1,5 +1,6 @@
 import type { PreferenceScores } from "@pva/core";
-import { byRank, chartConfig } from "../chart-theme.js";
+import { activityTextAxis } from "../chart-encodings.js";
+import { chartConfig } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** Refused and unparseable answers per activity; only activities that had any. Null when none did. */
@@ -24,13 +25,7 @@ export function refusalsChart(preferences: PreferenceScores): ReportChart | null
       height: { step: 12 },
       mark: { type: "bar" },
       encoding: {
-        y: {
-          field: "text",
-          type: "nominal",
-          sort: byRank,
-          title: null,
-          axis: { labelLimit: 280 },
-        },
+        y: activityTextAxis,
         x: { field: "count", type: "quantitative", title: "answers", stack: "zero" },
         color: {
           field: "kind",

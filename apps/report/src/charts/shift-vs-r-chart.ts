@@ -1,5 +1,6 @@
 import { findEmotion, type SteeringResult } from "@pva/core";
-import { chartConfig, clusterScale, round } from "../chart-theme.js";
+import { clusterColour } from "../chart-encodings.js";
+import { chartConfig, round } from "../chart-theme.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
 const REGRESSION_LINE = {
@@ -46,12 +47,7 @@ export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
           encoding: {
             x: { field: "r", type: "quantitative", title: "probe-preference r" },
             y: { field: "shift", type: "quantitative", title: "Elo shift" },
-            color: {
-              field: "cluster",
-              type: "nominal",
-              scale: clusterScale(rows.map((r) => String(r.cluster))),
-              title: "cluster",
-            },
+            color: clusterColour(rows),
             tooltip: [
               { field: "emotion" },
               { field: "strength" },

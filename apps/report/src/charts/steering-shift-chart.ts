@@ -1,4 +1,5 @@
 import { findEmotion, type SteeringResult } from "@pva/core";
+import { clusterColour } from "../chart-encodings.js";
 import { byRank, chartConfig, clusterScale, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
@@ -56,12 +57,7 @@ export function steeringShiftChart(steering: SteeringResult): ReportChart | null
             ...yOffset,
             x: { field: "low", type: "quantitative", title: "Elo shift (steered - control)" },
             x2: { field: "high" },
-            color: {
-              field: "cluster",
-              type: "nominal",
-              scale: clusterScale(rows.map((r) => String(r.cluster))),
-              title: "cluster",
-            },
+            color: clusterColour(rows),
             tooltip,
           },
         },
