@@ -4,6 +4,7 @@
 // other load simply claims fewer, and the caller returns once all items are completed. A worker
 // that the OS has not scheduled in time misses the job instead of holding it up: claims carry
 // the job's generation, so a late claim on a finished job is refused.
+import { siluMul } from "./activations";
 import { attentionRows } from "./attention";
 import { matmulColumns } from "./matmul";
 
@@ -20,6 +21,10 @@ const COMPLETED: usize = 128; // work items of the current job finished
 
 const KIND_MATMUL = 1;
 const KIND_ATTENTION = 2;
+const KIND_SILU_MUL = 3;
+
+/** Elements per work item of an elementwise job. */
+const ELEMENT_BLOCK: i32 = 256;
 
 /** Spins before sleeping: the next matmul of a forward pass usually arrives within microseconds. */
 const SPIN_ITERATIONS: i32 = 20_000;
@@ -92,6 +97,14 @@ export function postAttention(
   post(control, KIND_ATTENTION, numHeads * tokens, chunk);
 }
 
+/** Publishes gate = silu(gate) * up over `length` elements, in blocks; then workOnJob and waitForJob. */
+export function postSiluMul(control: usize, gate: usize, up: usize, length: i32, chunk: i32): void {
+  setParam(control, 0, <u32>gate);
+  setParam(control, 1, <u32>up);
+  setParam(control, 2, length);
+  post(control, KIND_SILU_MUL, (length + ELEMENT_BLOCK - 1) / ELEMENT_BLOCK, chunk);
+}
+
 /** Tells the workers to stop (workerStep returns -1). */
 export function postQuit(control: usize): void {
   atomic.store<i32>(control + QUIT, 1);
@@ -123,7 +136,7 @@ export function workOnJob(control: usize, generation: i32): void {
         first,
         end,
       );
-    } else {
+    } else if (kind === KIND_ATTENTION) {
       attentionRows(
         param(control, 0),
         param(control, 1),
@@ -137,6 +150,10 @@ export function workOnJob(control: usize, generation: i32): void {
         first,
         end,
       );
+    } else {
+      const offset = (<usize>(first * ELEMENT_BLOCK)) << 2;
+      const length = min(end * ELEMENT_BLOCK, <i32>param(control, 2)) - first * ELEMENT_BLOCK;
+      siluMul(param(control, 0) + offset, param(control, 1) + offset, length);
     }
     if (atomic.add<i32>(control + COMPLETED, end - first) + (end - first) === items)
       atomic.notify(control + COMPLETED);

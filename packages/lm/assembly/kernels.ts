@@ -9,6 +9,7 @@ export {
   postAttention,
   postMatmul,
   postQuit,
+  postSiluMul,
   waitForJob,
   workerStep,
   workOnJob,

@@ -25,22 +25,30 @@ describe("siluMul", () => {
     expect(gate[2]).toBeCloseTo(0.238405844, 6);
   });
 
-  it.each([false, true])("wasm (fused %s) matches the js backend to float32 rounding", async (fused) => {
-    const wasm = await createWasmBackend({ threads: 1, fused });
-    backends.push(wasm);
-    const js = await createComputeBackend({ kind: "js" });
-    const length = 4099; // not a multiple of 4: the scalar tail runs too
-    const gate = wasm.allocF32(length);
-    gate.set(activationInputs(length));
-    const up = Float32Array.from({ length }, (_, i) => Math.cos(i));
-    const want = gate.slice();
-    await js.siluMul(want, up, length);
-    await wasm.siluMul(gate, up, length);
-    let worst = 0;
-    for (let i = 0; i < length; i++) {
-      expect(Number.isFinite(gate[i])).toBe(true);
-      worst = Math.max(worst, Math.abs(gate[i] - want[i]) / Math.max(Math.abs(want[i]), 1e-30));
-    }
-    expect(worst).toBeLessThan(1e-5);
-  });
+  it.each([
+    // 4099 is not a multiple of 4: the scalar tail runs too.
+    { threads: 1, fused: false, length: 4099 },
+    { threads: 1, fused: true, length: 4099 },
+    // Long enough to be shared between threads, in blocks of 256 with a ragged last block.
+    { threads: 3, fused: true, length: 40_003 },
+  ])(
+    "wasm ($threads threads, fused $fused) matches the js backend over $length values",
+    async ({ threads, fused, length }) => {
+      const wasm = await createWasmBackend({ threads, fused });
+      backends.push(wasm);
+      const js = await createComputeBackend({ kind: "js" });
+      const gate = wasm.allocF32(length);
+      gate.set(activationInputs(length));
+      const up = Float32Array.from({ length }, (_, i) => Math.cos(i));
+      const want = gate.slice();
+      await js.siluMul(want, up, length);
+      await wasm.siluMul(gate, up, length);
+      let worst = 0;
+      for (let i = 0; i < length; i++) {
+        expect(Number.isFinite(gate[i])).toBe(true);
+        worst = Math.max(worst, Math.abs(gate[i] - want[i]) / Math.max(Math.abs(want[i]), 1e-30));
+      }
+      expect(worst).toBeLessThan(1e-5);
+    },
+  );
 });

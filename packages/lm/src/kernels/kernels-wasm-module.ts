@@ -57,6 +57,7 @@ export interface KernelExports {
     chunk: number,
   ): void;
   postQuit(control: number): void;
+  postSiluMul(control: number, gate: number, up: number, length: number, chunk: number): void;
   siluMul(gate: number, up: number, length: number): void;
   workOnJob(control: number, generation: number): void;
   currentGeneration(control: number): number;

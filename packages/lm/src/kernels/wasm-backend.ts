@@ -12,6 +12,9 @@ const CONTROL_BYTES = 256;
 /** Below this many multiply-adds, waking a worker costs more than it saves. */
 const MIN_PARALLEL_MADDS = 1 << 17;
 
+/** Below this many elements an activation is not worth sharing. */
+const MIN_PARALLEL_ELEMENTS = 1 << 14;
+
 /** Each thread claims about this many chunks per call, so a thread slowed by other load gets fewer. */
 const CHUNKS_PER_THREAD = 16;
 
@@ -146,7 +149,12 @@ export async function createWasmBackend(
       const directGate = heap.addressOf(gate);
       const gateAt = directGate ?? staging.copyIn("gate", gate, length);
       const upAt = heap.addressOf(up) ?? staging.copyIn("up", up, length);
-      kernels.siluMul(gateAt, upAt, length);
+      if (workers.length === 0 || length < MIN_PARALLEL_ELEMENTS) kernels.siluMul(gateAt, upAt, length);
+      else {
+        // Work items are blocks of 256 elements (assembly/jobs.ts).
+        kernels.postSiluMul(control, gateAt, upAt, length, chunkOf(Math.ceil(length / 256), 1));
+        shareJob();
+      }
       if (directGate === undefined) gate.set(staging.view("gate", length));
     },
     dispose: async () => {
