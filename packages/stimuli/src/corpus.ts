@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   contentHash,
-  EMOTION_CLUSTERS,
   emotionCatalog,
   InputError,
   type NeutralRecord,
@@ -84,6 +83,3 @@ function parseJson(text: string, source: string): unknown {
     throw new InputError(source, "(json)", `invalid JSON: ${(error as Error).message}`);
   }
 }
-
-/** Every cluster label is a known one; used by checks to reject typos in hand-written data. */
-export const knownClusters: ReadonlySet<string> = new Set(EMOTION_CLUSTERS);
