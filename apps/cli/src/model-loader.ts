@@ -4,11 +4,11 @@ import type { ProgressReporter, StageProgress } from "./progress.js";
 import type { ModelInfo } from "./run-folder.js";
 
 /** The three ways forward when the study's model cannot be fetched. */
-export const OFFLINE_WAYS_OUT =
+const OFFLINE_WAYS_OUT =
   "ways out: --model <folder or .gguf>, --endpoint <OpenAI-compatible URL>, or experiments/smoke on random weights (pva run experiments/smoke; pnpm smoke in the repository)";
 
 /** A hub error reworded for a user who has no network: what failed and the ways out, in one line. */
-export function offlineError(error: PvaError): PvaError {
+function offlineError(error: PvaError): PvaError {
   const cause = error.message.split(";")[0];
   return new PvaError(`cannot fetch the model: ${cause}. ${OFFLINE_WAYS_OUT}`, error.code);
 }

@@ -38,7 +38,7 @@ async function studyFileOf(path: string): Promise<string> {
 }
 
 /** The config with the command line's options applied; `changed` lists the ones that alter results. */
-export function applyOverrides(
+function applyOverrides(
   config: StudyConfig,
   opts: StudyOptions,
 ): { config: StudyConfig; changed: Record<string, unknown> } {

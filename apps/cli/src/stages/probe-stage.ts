@@ -8,7 +8,7 @@ import { VECTORS_FILE } from "./vectors-stage.js";
 export const PROBES_FILE = "probes.json";
 
 /** The study's probe prompt around its question: `Human: {question}\n\nAssistant:`. */
-export function probeTemplate(question: string): string {
+function probeTemplate(question: string): string {
   return `Human: ${question}\n\nAssistant:`;
 }
 

@@ -4,14 +4,14 @@ import { manifestStage } from "./manifest-stage.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { CHOICES_FILE } from "./preferences-stage.js";
 
-export const REPORT_DIR = "report";
+const REPORT_DIR = "report";
 
 /**
  * Files whose bytes are the same on every run of the same study: everything but the raw choice
  * records (they carry timings) and the report itself. The manifest the report shows lists these,
  * so the report is byte-identical across runs; the final manifest adds the rest.
  */
-export function isReproducible(file: string): boolean {
+function isReproducible(file: string): boolean {
   return file !== CHOICES_FILE && !file.startsWith(`${REPORT_DIR}/`);
 }
 
