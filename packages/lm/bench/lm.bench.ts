@@ -32,7 +32,12 @@ if (!existsSync(gguf)) {
   await convertToGguf(dir, gguf, { type: "F32" });
 }
 const weightBytes = await safetensorsBytes(dir);
-const vocab = BUILTIN_MODELS["random-135m"].vocabSize;
+const spec = BUILTIN_MODELS["random-135m"];
+const vocab = spec.vocabSize;
+// Matmul work of one prefill: every layer's projections for all tokens, the LM head for the last.
+const kvDim = ((spec.numKvHeads ?? spec.numHeads) * spec.hiddenSize) / spec.numHeads;
+const layerWeights = spec.hiddenSize * (2 * spec.hiddenSize + 2 * kvDim + 3 * spec.intermediateSize);
+const prefillFlops = 2 * (PREFILL_TOKENS * spec.numLayers * layerWeights + vocab * spec.hiddenSize);
 
 console.log(`loading both engines (${threads} threads each) ...`);
 const ours = await RemoteBenchEngine.start(script("measure-ours.ts"), [dir, String(threads)]);
@@ -81,6 +86,11 @@ console.log(
 );
 console.log(
   `  ratio     ${ratio.toFixed(3)} (fastest), ${(median(theirsMs) / median(oursMs)).toFixed(3)} (median)`,
+);
+const gflops = (ms: number) => (prefillFlops / ms / 1e6).toFixed(1);
+console.log(
+  `  matmul work ${(prefillFlops / 1e9).toFixed(1)} GFLOP per prefill: the fastest runs did ` +
+    `${gflops(Math.min(...oursMs))} (ours) and ${gflops(Math.min(...theirsMs))} (llama.cpp) GFLOP/s`,
 );
 console.log(
   `prefix reuse, ${PROMPTS} prompts of ${PREFIX_TOKENS} shared + ${SUFFIX_TOKENS} own tokens: ` +
