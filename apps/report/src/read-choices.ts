@@ -7,11 +7,12 @@ import { type ChoiceRecord, ChoiceRecordSchema, InputError, parseWithSchema } fr
  */
 export async function readChoices(file: string): Promise<ChoiceRecord[]> {
   const lines = (await readFile(file, "utf8")).split("\n");
+  const lastLine = lines.findLastIndex((line) => line.trim() !== "");
   const records: ChoiceRecord[] = [];
   lines.forEach((line, index) => {
     if (line.trim() === "") return;
     const lineNumber = index + 1;
-    const isLast = lines.slice(index + 1).every((rest) => rest.trim() === "");
+    const isLast = index === lastLine;
     let data: unknown;
     try {
       data = JSON.parse(line);
