@@ -17,10 +17,3 @@ export async function activationModel(ctx: PipelineContext, stage: string): Prom
     return null;
   }
 }
-
-/** True when the file a stage reads exists; otherwise says why the stage is skipped. */
-export async function hasInput(ctx: PipelineContext, stage: string, file: string): Promise<boolean> {
-  if ((await ctx.folder.fileHash(file)) !== null) return true;
-  ctx.progress.line(`${stage}: skipped, no ${file} in the run folder`);
-  return false;
-}

@@ -10,10 +10,10 @@ import {
   sha256Hex,
   writeJsonAtomic,
 } from "@pva/core";
-import { hasInput } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { PREFERENCES_FILE } from "./preferences-stage.js";
 import { PROBES_FILE } from "./probe-stage.js";
+import { hasInput } from "./stage-input.js";
 import { VECTORS_META_FILE } from "./vectors-stage.js";
 
 export const CORRELATIONS_FILE = "correlations.json";

@@ -1,8 +1,9 @@
 import { loadEmotionVectors, probeScores } from "@pva/analysis";
 import { contentHash, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
-import { activationModel, hasInput } from "./activation-model.js";
+import { activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { hasInput } from "./stage-input.js";
 import { VECTORS_FILE } from "./vectors-stage.js";
 
 export const PROBES_FILE = "probes.json";

@@ -8,10 +8,10 @@ import {
 } from "@pva/core";
 import { createEmbeddedBackend } from "@pva/prefs";
 import { throwIfInterrupted } from "../interrupt.js";
-import { hasInput } from "./activation-model.js";
 import { CORRELATIONS_FILE } from "./analyze-stage.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { CHOICES_FILE, PREFERENCES_FILE, preferencesInputs } from "./preferences-stage.js";
+import { hasInput } from "./stage-input.js";
 import { VECTORS_FILE } from "./vectors-stage.js";
 
 export const STEERING_FILE = "steering.json";
