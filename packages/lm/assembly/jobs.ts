@@ -153,7 +153,7 @@ export function workOnJob(control: usize, generation: i32): void {
     } else {
       const offset = (<usize>(first * ELEMENT_BLOCK)) << 2;
       const length = min(end * ELEMENT_BLOCK, <i32>param(control, 2)) - first * ELEMENT_BLOCK;
-      siluMul(param(control, 0) + offset, param(control, 1) + offset, length);
+      siluMul(<usize>param(control, 0) + offset, <usize>param(control, 1) + offset, length);
     }
     if (atomic.add<i32>(control + COMPLETED, end - first) + (end - first) === items)
       atomic.notify(control + COMPLETED);
