@@ -6,8 +6,8 @@ import {
   readJsonFile,
   writeJsonAtomic,
 } from "@pva/core";
-import { createEmbeddedBackend } from "@pva/prefs";
 import { throwIfInterrupted } from "../interrupt.js";
+import { studyBackend } from "../study-backend.js";
 import { CORRELATIONS_FILE } from "./analyze-stage.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { CHOICES_FILE, PREFERENCES_FILE, preferencesInputs } from "./preferences-stage.js";
@@ -48,11 +48,8 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     return;
   }
   const model = await ctx.models.get();
-  const backend = createEmbeddedBackend(model, {
-    template: config.elicitation.template,
-    question: config.prompts.choice,
-    temperature: config.elicitation.temperature,
-  });
+  // The baseline's own backend: a steered tournament differs from it only by the added vectors.
+  const backend = await studyBackend(config, ctx.models);
   const vectors = await loadEmotionVectors(ctx.folder.path(VECTORS_FILE));
   const baseline = await readJsonFile(ctx.folder.path(PREFERENCES_FILE), PreferenceScoresSchema);
   const sweep = plan.layerSweep ?? [];
