@@ -1,6 +1,12 @@
 import { access } from "node:fs/promises";
 import { PvaError } from "@pva/core";
 
+/**
+ * The font the PNGs are drawn with (Debian's fonts-dejavu-core); naming it in the spec makes the
+ * SVG text and the browser use the same family, so the three outputs look alike.
+ */
+export const CHART_FONT = "DejaVu Sans";
+
 /** Debian's fonts-dejavu-core: a fixed font file makes the PNGs the same on every machine that has it. */
 export const DEFAULT_FONT_FILES = [
   "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",

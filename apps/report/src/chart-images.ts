@@ -1,7 +1,7 @@
 import { renderAsync } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
-import { CHART_FONT } from "./chart-theme.js";
+import { CHART_FONT } from "./chart-font.js";
 
 /**
  * The chart as SVG, drawn headless by vega (no canvas: text widths are estimated, which is

@@ -1,11 +1,6 @@
 import { ACTIVITY_CATEGORIES, EMOTION_CLUSTERS } from "@pva/core";
 import type { Config } from "vega-lite";
-
-/**
- * The font the PNGs are drawn with (Debian's fonts-dejavu-core); naming it in the spec makes the
- * SVG text and the browser use the same family, so the three outputs look alike.
- */
-export const CHART_FONT = "DejaVu Sans";
+import { CHART_FONT } from "./chart-font.js";
 
 export const chartConfig: Config = {
   background: "white",
