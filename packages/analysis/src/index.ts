@@ -8,7 +8,7 @@ export {
   POSITIVE_CLUSTERS,
   vectorGeometry,
 } from "./geometry.js";
-export { type ProbeOptions, type ProbeReadout, probeScores, unitRows } from "./probe.js";
+export { type ProbeOptions, type ProbeReadout, probeScores } from "./probe.js";
 export { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 export {
   type ActivationModel,
@@ -27,6 +27,7 @@ export {
   type SteeringModel,
 } from "./steer.js";
 export { stratifiedSplits } from "./steering-splits.js";
+export { unitRows } from "./unit-rows.js";
 export { type ImportOptions, loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 export {
   DEFAULT_NEUTRAL_VARIANCE_SHARE,

@@ -1,6 +1,7 @@
 import { type ProbeScores, PvaError } from "@pva/core";
 import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 import { type ActivationModel, residSite } from "./residual-activations.js";
+import { unitRows } from "./unit-rows.js";
 import type { EmotionVectors } from "./vectors.js";
 
 export type ProbeReadout = "activity-tokens" | "final-token";
@@ -81,15 +82,4 @@ export async function probeScores(
     activities: activities.map((a) => a.id),
     layers: layers.map((layer, k) => ({ layer, scores: scores[k] })),
   };
-}
-
-/** Rows of a [rows, hidden] matrix scaled to unit length (a zero row stays zero). */
-export function unitRows(matrix: Float32Array, hidden: number): Float64Array[] {
-  const rows: Float64Array[] = [];
-  for (let r = 0; r < matrix.length / hidden; r++) {
-    const row = Float64Array.from(matrix.subarray(r * hidden, (r + 1) * hidden));
-    const norm = Math.hypot(...row);
-    rows.push(norm > 0 ? row.map((v) => v / norm) : row);
-  }
-  return rows;
 }

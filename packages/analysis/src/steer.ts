@@ -19,11 +19,11 @@ import {
   type RefusalPolicy,
 } from "@pva/prefs";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
-import { unitRows } from "./probe.js";
 import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 import { type ActivationModel, meanResidualActivations, residSite } from "./residual-activations.js";
 import { pearson } from "./stats/correlation.js";
 import { stratifiedSplits } from "./steering-splits.js";
+import { unitRows } from "./unit-rows.js";
 import { type EmotionVectors, vectorRow } from "./vectors.js";
 
 /** A model that can also generate text under steering (for the coherence guard). */
