@@ -129,6 +129,19 @@ describe("chart specs", () => {
     expect(pair?.p as number).toBeGreaterThan(0.5);
   });
 
+  it("Figure 4 names the emotions with no defined correlation and counts only the tested ones", () => {
+    const [flat, ...rest] = run.correlations!.emotions;
+    const plain = correlationChart(run.correlations!, 0.05);
+    expect(plain.caption).toContain("over 171 emotions");
+    expect(plain.caption).not.toContain("No correlation is defined");
+    const noted = { ...flat, pearson: 0, note: "probe score is constant across activities: no correlation" };
+    const chart = correlationChart({ ...run.correlations!, emotions: [noted, ...rest] }, 0.05);
+    expect(chart.caption).toContain("over 170 emotions");
+    expect(chart.caption).toContain(
+      `No correlation is defined for "${flat.emotion}" (probe score or Elo constant across activities): drawn at r = 0.`,
+    );
+  });
+
   it("Figure 4: all emotions sorted by r, CI rules, FDR marked by opacity, coloured by cluster", () => {
     const chart = correlationChart(run.correlations!, 0.05);
     expect(chart.rows).toHaveLength(171);

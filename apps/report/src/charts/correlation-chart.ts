@@ -24,6 +24,13 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
       q: round(e.q, 4),
       significant: e.q < fdrAlpha ? `q < ${fdrAlpha}` : `q >= ${fdrAlpha}`,
     }));
+  // correlate leaves these out of the FDR count, so the caption's count of tests does too.
+  const undefinedR = correlations.emotions.filter((e) => e.note !== undefined).map((e) => e.emotion);
+  const tested = correlations.emotions.length - undefinedR.length;
+  const undefinedNote =
+    undefinedR.length > 0
+      ? ` No correlation is defined for ${undefinedR.map((e) => `"${e}"`).join(", ")} (probe score or Elo constant across activities): drawn at r = 0.`
+      : "";
   // 171 bars need thin bars and small labels; a study of a few emotions gets room to read them.
   const step = rows.length <= 20 ? 30 : rows.length <= 60 ? 14 : 7;
   const x = {
@@ -46,7 +53,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
   return {
     id: "correlation",
     title: "Probe score vs preference, per emotion",
-    caption: `Pearson r between each emotion's probe score and Elo across ${correlations.activities} activities (layer ${correlations.layer}, ${correlations.readout} readout), with ${correlations.bootstrap}-resample bootstrap intervals. Solid bars: Benjamini-Hochberg q < ${fdrAlpha} over ${correlations.emotions.length} emotions (${correlations.permutations} permutations). Black ticks: partial r controlling for the text's lexicon sentiment.`,
+    caption: `Pearson r between each emotion's probe score and Elo across ${correlations.activities} activities (layer ${correlations.layer}, ${correlations.readout} readout), with ${correlations.bootstrap}-resample bootstrap intervals. Solid bars: Benjamini-Hochberg q < ${fdrAlpha} over ${tested} emotions (${correlations.permutations} permutations). Black ticks: partial r controlling for the text's lexicon sentiment.${undefinedNote}`,
     rows,
     spec: {
       config: chartConfig,
