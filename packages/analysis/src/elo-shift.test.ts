@@ -1,11 +1,11 @@
 import { createRng, type PreferenceScores } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { eloDifferences, eloShift } from "./elo-shift.js";
+import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
 
 function scores(elo: Record<string, number>): PreferenceScores {
-  return {
-    activities: Object.entries(elo).map(([id, e]) => ({ id, elo: e })),
-  } as unknown as PreferenceScores;
+  const activities = Object.keys(elo).map((id) => ({ id, text: id, category: "Neutral" as const }));
+  return preferencesWithElo(activities, Object.values(elo));
 }
 
 describe("Elo shift", () => {
