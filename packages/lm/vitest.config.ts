@@ -4,6 +4,5 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
-    passWithNoTests: true,
   },
 });
