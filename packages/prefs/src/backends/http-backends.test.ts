@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultActivities } from "@pva/core";
+import { type Activity, type ChoiceRecord, defaultActivities } from "@pva/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { elicit } from "../elicit.js";
+import { type ElicitOptions, elicit } from "../elicit.js";
 import { rawPrompt } from "../prompts.js";
 import { createAnthropicBackend } from "./anthropic-backend.js";
 import type { ChoiceBackend } from "./choice-backend.js";
@@ -31,19 +31,21 @@ afterAll(async () => {
 });
 
 async function runAndCheck(backend: ChoiceBackend, storeFile: string, samples: number, wire: WireServer[]) {
+  const elicitAll = (onProgress?: ElicitOptions["onProgress"]) =>
+    elicit({
+      backend,
+      activities,
+      design: { kind: "full" },
+      storeFile,
+      condition: "baseline",
+      seed: 7,
+      samplesPerPair: samples,
+      concurrency: 4,
+      onProgress,
+    });
   let failures: unknown = "no progress reported";
-  const records = await elicit({
-    backend,
-    activities,
-    design: { kind: "full" },
-    storeFile,
-    condition: "baseline",
-    seed: 7,
-    samplesPerPair: samples,
-    concurrency: 4,
-    onProgress: (p) => {
-      failures = p.failures === 0 ? 0 : `${p.failures}: ${p.lastFailure}`;
-    },
+  const records = await elicitAll((p) => {
+    failures = p.failures === 0 ? 0 : `${p.failures}: ${p.lastFailure}`;
   });
   expect(failures).toBe(0);
   // every ordered pair and sample recorded exactly once, in the store file too
@@ -64,39 +66,49 @@ async function runAndCheck(backend: ChoiceBackend, storeFile: string, samples: n
   expect(lines.join("\n")).not.toContain(SECRET);
 
   // a repeated run asks nothing
-  const asked = wire.reduce((n, s) => n + [...s.answered.values()].reduce((x, y) => x + y, 0), 0);
-  const again = await elicit({
-    backend,
-    activities,
-    design: { kind: "full" },
-    storeFile,
-    condition: "baseline",
-    seed: 7,
-    samplesPerPair: samples,
-    concurrency: 4,
-  });
+  const asked = requestsAnswered(wire);
+  const again = await elicitAll();
   expect(again).toEqual(records);
-  expect(wire.reduce((n, s) => n + [...s.answered.values()].reduce((x, y) => x + y, 0), 0)).toBe(asked);
+  expect(requestsAnswered(wire)).toBe(asked);
   return records;
+}
+
+function requestsAnswered(wire: WireServer[]): number {
+  return wire.reduce((n, s) => n + [...s.answered.values()].reduce((x, y) => x + y, 0), 0);
+}
+
+/** The activities a record compared, in the order the prompt showed them. */
+function shownPair(record: ChoiceRecord): [Activity, Activity] {
+  const a = activities.find((x) => x.id === record.a)!;
+  const b = activities.find((x) => x.id === record.b)!;
+  return [a, b];
+}
+
+/** The OpenAI backend as the fault-mix tests configure it: the test key, fast retries, a short timeout. */
+function openaiBackend(endpoints: string[], readout: "logprobs" | "samples", template?: "chat") {
+  return createOpenAIBackend({
+    endpoints,
+    model: "test-model",
+    readout,
+    template,
+    apiKeyEnv: "PVA_TEST_OPENAI_KEY",
+    timeoutMs: 300,
+    retry,
+  });
 }
 
 describe("HTTP backends against local servers with 20% faults", () => {
   it("OpenAI-compatible logprobs over two endpoints: renormalised P(A), every pair once", async () => {
     for (const seed of [1, 2])
       servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed }));
-    const backend = createOpenAIBackend({
-      endpoints: servers.map((s) => s.url),
-      model: "test-model",
-      readout: "logprobs",
-      apiKeyEnv: "PVA_TEST_OPENAI_KEY",
-      timeoutMs: 300,
-      retry,
-    });
+    const backend = openaiBackend(
+      servers.map((s) => s.url),
+      "logprobs",
+    );
     const records = await runAndCheck(backend, join(dir, "openai-logprobs.jsonl"), 1, servers);
     for (const server of servers) expect(server.answered.size).toBeGreaterThan(10);
     for (const record of records) {
-      const a = activities.find((x) => x.id === record.a)!;
-      const b = activities.find((x) => x.id === record.b)!;
+      const [a, b] = shownPair(record);
       // the server puts 0.9 * pA on "A", 0.9 * (1 - pA) on "B", the rest on "I"
       expect(record.pA).toBeCloseTo(promptPreference(rawPrompt(a, b).text), 10);
       expect(record.pA! + record.pB!).toBeCloseTo(1, 12);
@@ -107,19 +119,10 @@ describe("HTTP backends against local servers with 20% faults", () => {
 
   it("OpenAI-compatible chat logprobs: read at the label token, past an opening parenthesis", async () => {
     servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed: 6 }));
-    const backend = createOpenAIBackend({
-      endpoints: [servers[0].url],
-      model: "test-model",
-      readout: "logprobs",
-      template: "chat",
-      apiKeyEnv: "PVA_TEST_OPENAI_KEY",
-      timeoutMs: 300,
-      retry,
-    });
+    const backend = openaiBackend([servers[0].url], "logprobs", "chat");
     const records = await runAndCheck(backend, join(dir, "openai-chat-logprobs.jsonl"), 1, servers);
     for (const record of records) {
-      const a = activities.find((x) => x.id === record.a)!;
-      const b = activities.find((x) => x.id === record.b)!;
+      const [a, b] = shownPair(record);
       expect(record.pA).toBeCloseTo(promptPreference(backend.prompt(a, b)), 10);
       expect(record.offLabelMass).toBeCloseTo(0.1, 10);
     }
@@ -127,15 +130,7 @@ describe("HTTP backends against local servers with 20% faults", () => {
 
   it("OpenAI-compatible chat sampling: K samples per ordered pair, parsed answers", async () => {
     servers.push(await startWireServer({ protocol: "openai", faultRate: 0.2, seed: 3 }));
-    const backend = createOpenAIBackend({
-      endpoints: [servers[0].url],
-      model: "test-model",
-      readout: "samples",
-      template: "chat",
-      apiKeyEnv: "PVA_TEST_OPENAI_KEY",
-      timeoutMs: 300,
-      retry,
-    });
+    const backend = openaiBackend([servers[0].url], "samples", "chat");
     const records = await runAndCheck(backend, join(dir, "openai-samples.jsonl"), 2, servers);
     expect(new Set(records.map((r) => r.choice))).toEqual(new Set(["A", "B", "refusal"]));
     expect(records.every((r) => r.pA === null && r.rawAnswer !== null)).toBe(true);
@@ -152,8 +147,7 @@ describe("HTTP backends against local servers with 20% faults", () => {
     });
     const records = await runAndCheck(backend, join(dir, "anthropic.jsonl"), 3, servers);
     for (const record of records) {
-      const a = activities.find((x) => x.id === record.a)!;
-      const b = activities.find((x) => x.id === record.b)!;
+      const [a, b] = shownPair(record);
       const pA = promptPreference(backend.prompt(a, b));
       expect(record.choice).toBe(pA > 0.92 ? "refusal" : pA >= 0.5 ? "A" : "B");
     }
