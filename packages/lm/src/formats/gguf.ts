@@ -1,10 +1,11 @@
 import { type FileHandle, open } from "node:fs/promises";
 import { PvaError } from "@pva/core";
-import { decodeBf16, decodeF16, f16DecodeTable } from "./half-float.js";
+import { f16DecodeTable } from "./half-float.js";
 import {
   assertFinite,
   elementCount,
   readExactly,
+  readFloatsInto,
   type StoredTensor,
   type TensorStore,
 } from "./tensor-store.js";
@@ -266,18 +267,8 @@ async function readTensor(
   const count = elementCount(t.shape);
   const where = `tensor ${t.name}`;
   if (out.length !== count) fail(file, where, `expected ${out.length} elements, file has ${count}`);
-  if (t.ggmlType === GGML_TYPE.F32) {
-    await readExactly(handle, new Uint8Array(out.buffer, out.byteOffset, count * 4), t.offset, file, where);
-  } else if (t.ggmlType === GGML_TYPE.F16 || t.ggmlType === GGML_TYPE.BF16) {
-    const decode = t.ggmlType === GGML_TYPE.F16 ? decodeF16 : decodeBf16;
-    const chunk = new Uint8Array(Math.min(READ_CHUNK, count * 2));
-    for (let done = 0; done < count; ) {
-      const n = Math.min(chunk.length / 2, count - done);
-      const view = chunk.subarray(0, n * 2);
-      await readExactly(handle, view, t.offset + done * 2, file, where);
-      decode(view, out, done, n);
-      done += n;
-    }
+  if (t.dtype === "F32" || t.dtype === "F16" || t.dtype === "BF16") {
+    await readFloatsInto(handle, t.dtype, out, t.offset, file, where);
   } else {
     const blocks = count / Q8_0_BLOCK;
     const blocksPerChunk = Math.floor(READ_CHUNK / Q8_0_BLOCK_BYTES);

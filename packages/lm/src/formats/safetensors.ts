@@ -1,10 +1,11 @@
 import { open, readFile, rename, stat } from "node:fs/promises";
 import { PvaError } from "@pva/core";
-import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from "./half-float.js";
+import { encodeBf16, encodeF16 } from "./half-float.js";
 import {
   assertFinite,
   elementCount,
   readExactly,
+  readFloatsInto,
   type StoredTensor,
   type TensorStore,
 } from "./tensor-store.js";
@@ -146,25 +147,8 @@ async function readEntry(
   const count = elementCount(entry.shape);
   const where = `tensor ${entry.name}`;
   if (out.length !== count) fail(file, where, `expected ${out.length} elements, file has ${count}`);
-  if (entry.dtype === "F32") {
-    // Straight into the destination's bytes: no intermediate copy.
-    await readExactly(
-      handle,
-      new Uint8Array(out.buffer, out.byteOffset, count * 4),
-      entry.begin,
-      file,
-      where,
-    );
-  } else if (entry.dtype === "F16" || entry.dtype === "BF16") {
-    const decode = entry.dtype === "F16" ? decodeF16 : decodeBf16;
-    const chunk = new Uint8Array(Math.min(CHUNK_BYTES, count * 2));
-    for (let done = 0; done < count; ) {
-      const n = Math.min(chunk.length / 2, count - done);
-      const view = chunk.subarray(0, n * 2);
-      await readExactly(handle, view, entry.begin + done * 2, file, where);
-      decode(view, out, done, n);
-      done += n;
-    }
+  if (entry.dtype === "F32" || entry.dtype === "F16" || entry.dtype === "BF16") {
+    await readFloatsInto(handle, entry.dtype, out, entry.begin, file, where);
   } else {
     fail(file, where, `dtype ${entry.dtype} is not supported (F32, F16, BF16 are)`);
   }

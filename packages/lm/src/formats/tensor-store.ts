@@ -1,5 +1,9 @@
 import type { FileHandle } from "node:fs/promises";
 import { PvaError } from "@pva/core";
+import { decodeBf16, decodeF16 } from "./half-float.js";
+
+/** Bytes of half floats decoded per step. */
+const HALF_FLOAT_CHUNK_BYTES = 1 << 20;
 
 /** A tensor as a checkpoint file describes it; `shape` is row-major (outermost first). */
 export interface StoredTensor {
@@ -45,6 +49,35 @@ export async function readExactly(
         "E_MODEL_FILE",
       );
     done += bytesRead;
+  }
+}
+
+/**
+ * Reads `out.length` F32, F16 or BF16 values stored little-endian at `position` into `out`. F32
+ * goes straight into the destination's bytes; half floats are decoded a chunk at a time, so a
+ * tensor never sits in memory twice.
+ */
+export async function readFloatsInto(
+  handle: FileHandle,
+  dtype: "F32" | "F16" | "BF16",
+  out: Float32Array,
+  position: number,
+  file: string,
+  what: string,
+): Promise<void> {
+  const count = out.length;
+  if (dtype === "F32") {
+    await readExactly(handle, new Uint8Array(out.buffer, out.byteOffset, count * 4), position, file, what);
+    return;
+  }
+  const decode = dtype === "F16" ? decodeF16 : decodeBf16;
+  const chunk = new Uint8Array(Math.min(HALF_FLOAT_CHUNK_BYTES, count * 2));
+  for (let done = 0; done < count; ) {
+    const n = Math.min(chunk.length / 2, count - done);
+    const view = chunk.subarray(0, n * 2);
+    await readExactly(handle, view, position + done * 2, file, what);
+    decode(view, out, done, n);
+    done += n;
   }
 }
 
