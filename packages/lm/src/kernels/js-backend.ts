@@ -1,5 +1,5 @@
 import { attendCausal } from "../attention.js";
-import type { ComputeBackend } from "./compute-backend.js";
+import { type ComputeBackend, checkAttentionShapes, checkMatmulShapes } from "./compute-backend.js";
 import { matmulReference } from "./matmul-reference.js";
 
 /**
@@ -37,47 +37,4 @@ export function createJsBackend(): ComputeBackend {
     },
     dispose: async () => {},
   };
-}
-
-/** Shape errors here are programming errors in the runtime, so a plain RangeError is right. */
-export function checkMatmulShapes(
-  out: Float32Array,
-  x: Float32Array,
-  w: Float32Array,
-  rows: number,
-  inDim: number,
-  outDim: number,
-  bias?: Float32Array,
-): void {
-  if (x.length < rows * inDim)
-    throw new RangeError(`matmul: x has ${x.length} floats, needs ${rows}x${inDim}`);
-  if (w.length < outDim * inDim)
-    throw new RangeError(`matmul: w has ${w.length} floats, needs ${outDim}x${inDim}`);
-  if (out.length < rows * outDim)
-    throw new RangeError(`matmul: out has ${out.length} floats, needs ${rows}x${outDim}`);
-  if (bias && bias.length < outDim)
-    throw new RangeError(`matmul: bias has ${bias.length} floats, needs ${outDim}`);
-}
-
-export function checkAttentionShapes(
-  out: Float32Array,
-  q: Float32Array,
-  keys: Float32Array,
-  values: Float32Array,
-  tokens: number,
-  start: number,
-  numHeads: number,
-  numKvHeads: number,
-  headDim: number,
-): void {
-  if (numKvHeads <= 0 || numHeads % numKvHeads !== 0)
-    throw new RangeError(`attention: ${numHeads} heads do not group over ${numKvHeads} KV heads`);
-  const qLength = tokens * numHeads * headDim;
-  const kvLength = (start + tokens) * numKvHeads * headDim;
-  if (q.length < qLength) throw new RangeError(`attention: q has ${q.length} floats, needs ${qLength}`);
-  if (out.length < qLength) throw new RangeError(`attention: out has ${out.length} floats, needs ${qLength}`);
-  if (keys.length < kvLength)
-    throw new RangeError(`attention: keys have ${keys.length} floats, needs ${kvLength}`);
-  if (values.length < kvLength)
-    throw new RangeError(`attention: values have ${values.length} floats, needs ${kvLength}`);
 }

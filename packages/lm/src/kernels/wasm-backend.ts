@@ -1,8 +1,7 @@
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { ComputeBackend } from "./compute-backend.js";
-import { checkAttentionShapes, checkMatmulShapes } from "./js-backend.js";
+import { type ComputeBackend, checkAttentionShapes, checkMatmulShapes } from "./compute-backend.js";
 import { type KernelExports, loadKernelsWasm } from "./kernels-wasm-module.js";
 import { createSharedMemory, WasmHeap } from "./wasm-heap.js";
 
