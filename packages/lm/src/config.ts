@@ -1,4 +1,5 @@
 import { InputError } from "@pva/core";
+import { GPT2_FIXED_CONFIG } from "./architectures/gpt2.js";
 
 export type Architecture = "llama" | "qwen2" | "gpt2";
 
@@ -97,13 +98,7 @@ export function parseHfConfig(raw: unknown, file: string): ModelConfig {
         vocabSize: num("vocab_size"),
         maxPositions: num("n_positions", num("n_ctx", 1024)),
         normEps: num("layer_norm_epsilon", 1e-5),
-        norm: "layer",
-        mlp: "gelu",
-        positions: "learned",
-        ropeTheta: 0,
-        ropeScaling: null,
-        qkvBias: true,
-        outputBias: true,
+        ...GPT2_FIXED_CONFIG,
         // transformers 4.x omits it for GPT-2 because tying is the default there.
         tieWordEmbeddings: c.tie_word_embeddings !== false,
         bosTokenId: firstId("bos_token_id"),

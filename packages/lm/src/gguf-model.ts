@@ -1,4 +1,5 @@
 import { PvaError } from "@pva/core";
+import { GPT2_FIXED_CONFIG } from "./architectures/gpt2.js";
 import type { Architecture, ModelConfig } from "./config.js";
 import { type GgufFile, ggufNumber, ggufString } from "./formats/gguf.js";
 
@@ -36,13 +37,7 @@ export async function configFromGguf(gguf: GgufFile): Promise<ModelConfig> {
       numKvHeads: numHeads,
       headDim: hiddenSize / numHeads,
       normEps: n("attention.layer_norm_epsilon", 1e-5),
-      norm: "layer",
-      mlp: "gelu",
-      positions: "learned",
-      ropeTheta: 0,
-      ropeScaling: null,
-      qkvBias: true,
-      outputBias: true,
+      ...GPT2_FIXED_CONFIG,
     };
   const headDim = n("attention.key_length", n("rope.dimension_count", hiddenSize / numHeads));
   let ropeScaling: ModelConfig["ropeScaling"] = null;

@@ -7,6 +7,17 @@ import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
  * HF stores its linear layers as Conv1D, i.e. [in, out]; we transpose them to [out, in] on load.
  */
 
+/** What every GPT-2 is, so neither config.json nor GGUF metadata spells it out. */
+export const GPT2_FIXED_CONFIG = {
+  norm: "layer",
+  mlp: "gelu",
+  positions: "learned",
+  ropeTheta: 0,
+  ropeScaling: null,
+  qkvBias: true,
+  outputBias: true,
+} as const satisfies Partial<ModelConfig>;
+
 export async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<ModelWeights> {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   // Checkpoints saved from GPT2Model (the original "gpt2") have no "transformer." prefix.
