@@ -5,7 +5,7 @@ import { byteLevelAlphabet } from "./byte-level.js";
  * tokens, then merges that build common letter sequences (space+letter, letter pairs, then longer),
  * so English text encodes into a few characters per token like a real vocabulary.
  */
-export const SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
+const SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
 
 export interface ByteLevelBpe {
   /** Token strings by id (specials, bytes, merges). */
@@ -85,7 +85,7 @@ export function byteLevelTokenizerJson(bpe: ByteLevelBpe): Record<string, unknow
 }
 
 /** ChatML, as SmolLM2-Instruct uses. */
-export const CHATML_TEMPLATE =
+const CHATML_TEMPLATE =
   "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 export function byteLevelTokenizerConfig(): Record<string, unknown> {

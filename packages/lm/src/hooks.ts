@@ -18,7 +18,7 @@ export interface SteerSpec {
 const SITE = /^blocks\.(\d+)\.hook_resid_(pre|mid|post)$/;
 
 /** Where in the forward pass a site sits, as an index: layer L's pre/mid/post = 3L, 3L+1, 3L+2. */
-export function siteIndex(site: string, numLayers: number): number {
+function siteIndex(site: string, numLayers: number): number {
   if (site === "ln_final.hook_normalized") return 3 * numLayers;
   const m = SITE.exec(site);
   if (!m || Number(m[1]) >= numLayers)

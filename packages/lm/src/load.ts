@@ -165,7 +165,7 @@ async function weightFiles(dir: string, store: TensorStore): Promise<string[]> {
   return shards.map((s) => join(dir, s));
 }
 
-export async function loadGgufFile(file: string, backend: ComputeBackend): Promise<LoadedParts> {
+async function loadGgufFile(file: string, backend: ComputeBackend): Promise<LoadedParts> {
   if (!basename(file).toLowerCase().endsWith(".gguf"))
     throw new PvaError(`${file}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
   const gguf = await openGguf(file);

@@ -49,17 +49,12 @@ export async function loadLlamaFromHf(reader: WeightReader, c: ModelConfig): Pro
  * llama.cpp's `llama` graph rotates adjacent pairs (2i, 2i+1), HF rotates the two halves of each
  * head, so converters permute Q/K rows per head; `qwen2` uses the halves layout and is not permuted.
  */
-export function needsRotaryPermutation(c: ModelConfig): boolean {
+function needsRotaryPermutation(c: ModelConfig): boolean {
   return c.architecture === "llama";
 }
 
 /** HF row order -> GGUF row order within each head: row j*half+i moves to 2i+j. */
-export function permuteRotaryRows(
-  w: Float32Array,
-  heads: number,
-  headDim: number,
-  cols: number,
-): Float32Array {
+function permuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): Float32Array {
   const out = new Float32Array(w.length);
   const half = headDim / 2;
   for (let hd = 0; hd < heads; hd++)
@@ -72,7 +67,7 @@ export function permuteRotaryRows(
 }
 
 /** The inverse of permuteRotaryRows, in place (one head of scratch). */
-export function unpermuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): void {
+function unpermuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): void {
   const half = headDim / 2;
   const head = new Float32Array(headDim * cols);
   for (let hd = 0; hd < heads; hd++) {

@@ -3,7 +3,6 @@ import { createJsBackend } from "./js-backend.js";
 import { createWasmBackend } from "./wasm-backend.js";
 
 export type { ComputeBackend, ComputeBackendKind, ComputeBackendOptions } from "./compute-backend.js";
-export { matmulReference } from "./matmul-reference.js";
 export { createWasmBackend, type WasmBackend } from "./wasm-backend.js";
 
 /** Creates the kernel backend the runtime computes with: WebAssembly SIMD on all cores unless told otherwise. */

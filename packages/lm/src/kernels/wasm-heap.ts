@@ -2,7 +2,7 @@ import { PvaError } from "@pva/core";
 
 const PAGE_BYTES = 65536;
 /** wasm32 addresses 4 GiB at most. */
-export const MAX_WASM_PAGES = 65536;
+const MAX_WASM_PAGES = 65536;
 /** Cache-line alignment: no two allocations share a line, and SIMD loads start aligned. */
 const ALIGN = 64;
 
