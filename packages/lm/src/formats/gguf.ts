@@ -1,9 +1,9 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { PvaError } from "@pva/core";
 import { f16DecodeTable } from "./half-float.js";
 import {
   assertFinite,
   elementCount,
+  failModelFile,
   readExactly,
   readFloatsInto,
   type StoredTensor,
@@ -59,10 +59,6 @@ export interface GgufFile extends TensorStore {
 const MAX_STRING_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK = 1 << 20;
 
-function fail(file: string, what: string, message: string): never {
-  throw new PvaError(`${file}: ${what}: ${message}`, "E_MODEL_FILE");
-}
-
 function tensorByteLength(ggmlType: number, count: number, file: string, name: string): number {
   switch (ggmlType) {
     case GGML_TYPE.F32:
@@ -72,10 +68,18 @@ function tensorByteLength(ggmlType: number, count: number, file: string, name: s
       return count * 2;
     case GGML_TYPE.Q8_0:
       if (count % Q8_0_BLOCK !== 0)
-        fail(file, `tensor ${name}`, `Q8_0 needs a multiple of ${Q8_0_BLOCK} elements, has ${count}`);
+        failModelFile(
+          file,
+          `tensor ${name}`,
+          `Q8_0 needs a multiple of ${Q8_0_BLOCK} elements, has ${count}`,
+        );
       return (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
     default:
-      fail(file, `tensor ${name}`, `ggml type ${ggmlType} is not supported (F32, F16, BF16, Q8_0 are)`);
+      failModelFile(
+        file,
+        `tensor ${name}`,
+        `ggml type ${ggmlType} is not supported (F32, F16, BF16, Q8_0 are)`,
+      );
   }
 }
 
@@ -94,7 +98,7 @@ class HeaderCursor {
 
   private async ensure(n: number, what: string): Promise<DataView> {
     if (this.position + n > this.size)
-      fail(
+      failModelFile(
         this.file,
         what,
         `needs bytes up to ${this.position + n} but the file has ${this.size} (truncated or corrupt)`,
@@ -117,13 +121,15 @@ class HeaderCursor {
 
   async u64(what: string): Promise<number> {
     const v = (await this.ensure(8, what)).getBigUint64(0, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail(this.file, what, `count ${v} is implausibly large`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      failModelFile(this.file, what, `count ${v} is implausibly large`);
     return Number(v);
   }
 
   async string(what: string): Promise<string> {
     const length = await this.u64(what);
-    if (length > MAX_STRING_BYTES) fail(this.file, what, `string of ${length} bytes is implausibly long`);
+    if (length > MAX_STRING_BYTES)
+      failModelFile(this.file, what, `string of ${length} bytes is implausibly long`);
     const view = await this.ensure(length, what);
     return this.decoder.decode(new Uint8Array(view.buffer, view.byteOffset, length));
   }
@@ -156,7 +162,7 @@ class HeaderCursor {
       case T.f64:
         return (await this.ensure(8, what)).getFloat64(0, true);
       default:
-        fail(this.file, what, `unknown metadata value type ${type}`);
+        failModelFile(this.file, what, `unknown metadata value type ${type}`);
     }
   }
 
@@ -166,8 +172,9 @@ class HeaderCursor {
     const itemType = await this.u32(what);
     const count = await this.u64(what);
     // Every element takes at least one byte, so a count beyond the file size is corruption, not a loop to run.
-    if (count > this.size - this.position) fail(this.file, what, `array of ${count} items exceeds the file`);
-    if (itemType === GGUF_VALUE_TYPE.array) fail(this.file, what, "nested arrays are not supported");
+    if (count > this.size - this.position)
+      failModelFile(this.file, what, `array of ${count} items exceeds the file`);
+    if (itemType === GGUF_VALUE_TYPE.array) failModelFile(this.file, what, "nested arrays are not supported");
     const items: GgufScalar[] = new Array(count);
     for (let i = 0; i < count; i++) items[i] = await this.scalar(itemType, what);
     return items;
@@ -181,20 +188,20 @@ function safeNumber(v: bigint): number | bigint {
 /** Opens a GGUF file: parses and checks the whole header; tensors are read on demand. */
 export async function openGguf(file: string): Promise<GgufFile> {
   const handle = await open(file, "r").catch((e: NodeJS.ErrnoException) =>
-    fail(file, "open", e.code === "ENOENT" ? "no such file" : e.message),
+    failModelFile(file, "open", e.code === "ENOENT" ? "no such file" : e.message),
   );
   try {
     const size = (await handle.stat()).size;
     const cursor = new HeaderCursor(handle, size, file);
     const magic = await cursor.u32("magic");
-    if (magic !== 0x46554747) fail(file, "magic", "not a GGUF file");
+    if (magic !== 0x46554747) failModelFile(file, "magic", "not a GGUF file");
     const version = await cursor.u32("version");
     if (version !== 2 && version !== 3)
-      fail(file, "version", `GGUF version ${version} is not supported (2 and 3 are)`);
+      failModelFile(file, "version", `GGUF version ${version} is not supported (2 and 3 are)`);
     const tensorCount = await cursor.u64("tensor count");
     const kvCount = await cursor.u64("metadata count");
     if (tensorCount > size / 24 || kvCount > size / 12)
-      fail(file, "header", "tensor or metadata count exceeds the file");
+      failModelFile(file, "header", "tensor or metadata count exceeds the file");
     const metadata = new Map<string, GgufValue>();
     for (let i = 0; i < kvCount; i++) {
       const key = await cursor.string(`metadata[${i}] key`);
@@ -204,7 +211,7 @@ export async function openGguf(file: string): Promise<GgufFile> {
     for (let i = 0; i < tensorCount; i++) {
       const name = await cursor.string(`tensor info ${i} name`);
       const nDims = await cursor.u32(`tensor ${name} dims`);
-      if (nDims > 4) fail(file, `tensor ${name}`, `${nDims} dimensions (at most 4)`);
+      if (nDims > 4) failModelFile(file, `tensor ${name}`, `${nDims} dimensions (at most 4)`);
       const dims: number[] = [];
       for (let d = 0; d < nDims; d++) dims.push(await cursor.u64(`tensor ${name} dims`));
       const ggmlType = await cursor.u32(`tensor ${name} type`);
@@ -213,14 +220,14 @@ export async function openGguf(file: string): Promise<GgufFile> {
     }
     const alignment = Number(metadata.get("general.alignment") ?? 32);
     if (!Number.isInteger(alignment) || alignment <= 0)
-      fail(file, "general.alignment", `invalid ${alignment}`);
+      failModelFile(file, "general.alignment", `invalid ${alignment}`);
     const dataStart = Math.ceil(cursor.position / alignment) * alignment;
     const tensors: GgufTensorInfo[] = infos.map(({ name, dims, ggmlType, offset }) => {
       const shape = [...dims].reverse();
       const count = elementCount(shape);
       const byteLength = tensorByteLength(ggmlType, count, file, name);
       if (dataStart + offset + byteLength > size)
-        fail(
+        failModelFile(
           file,
           `tensor ${name}`,
           `data ends at byte ${dataStart + offset + byteLength} but the file has ${size} (truncated?)`,
@@ -247,7 +254,7 @@ export async function openGguf(file: string): Promise<GgufFile> {
       },
       readInto: async (name, out) => {
         const t = byName.get(name);
-        if (!t) fail(file, `tensor ${name}`, "missing");
+        if (!t) failModelFile(file, `tensor ${name}`, "missing");
         await readTensor(handle, file, t, out);
       },
       close: () => handle.close(),
@@ -266,7 +273,7 @@ async function readTensor(
 ): Promise<void> {
   const count = elementCount(t.shape);
   const where = `tensor ${t.name}`;
-  if (out.length !== count) fail(file, where, `expected ${out.length} elements, file has ${count}`);
+  if (out.length !== count) failModelFile(file, where, `expected ${out.length} elements, file has ${count}`);
   if (t.dtype === "F32" || t.dtype === "F16" || t.dtype === "BF16") {
     await readFloatsInto(handle, t.dtype, out, t.offset, file, where);
   } else {
@@ -306,7 +313,11 @@ export function ggufNumber(gguf: GgufFile, key: string, fallback?: number): numb
   const v = gguf.metadata.get(key);
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== "number")
-    fail(gguf.source, `metadata ${key}`, v === undefined ? "missing" : `expected a number, got ${typeof v}`);
+    failModelFile(
+      gguf.source,
+      `metadata ${key}`,
+      v === undefined ? "missing" : `expected a number, got ${typeof v}`,
+    );
   return v;
 }
 

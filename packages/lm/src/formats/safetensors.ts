@@ -4,6 +4,7 @@ import { encodeBf16, encodeF16 } from "./half-float.js";
 import {
   assertFinite,
   elementCount,
+  failModelFile,
   readExactly,
   readFloatsInto,
   type StoredTensor,
@@ -44,23 +45,19 @@ export interface SafetensorsFile extends TensorStore {
   readonly metadata: Record<string, string>;
 }
 
-function fail(file: string, what: string, message: string): never {
-  throw new PvaError(`${file}: ${what}: ${message}`, "E_MODEL_FILE");
-}
-
 /** Opens a .safetensors file and validates its whole header before any tensor is read. */
 export async function openSafetensors(file: string): Promise<SafetensorsFile> {
   const handle = await open(file, "r").catch((e: NodeJS.ErrnoException) =>
-    fail(file, "open", e.code === "ENOENT" ? "no such file" : e.message),
+    failModelFile(file, "open", e.code === "ENOENT" ? "no such file" : e.message),
   );
   try {
     const size = (await handle.stat()).size;
-    if (size < 8) fail(file, "header", `file is ${size} bytes, too short for a safetensors header`);
+    if (size < 8) failModelFile(file, "header", `file is ${size} bytes, too short for a safetensors header`);
     const lengthBytes = new Uint8Array(8);
     await readExactly(handle, lengthBytes, 0, file, "header length");
     const headerLength = Number(new DataView(lengthBytes.buffer).getBigUint64(0, true));
     if (headerLength > MAX_HEADER_BYTES || headerLength > size - 8)
-      fail(
+      failModelFile(
         file,
         "header",
         `header length ${headerLength} exceeds the file (${size} bytes) or the ${MAX_HEADER_BYTES}-byte limit`,
@@ -71,10 +68,10 @@ export async function openSafetensors(file: string): Promise<SafetensorsFile> {
     try {
       header = JSON.parse(new TextDecoder().decode(headerBytes));
     } catch (e) {
-      fail(file, "header", `not valid JSON (${(e as Error).message})`);
+      failModelFile(file, "header", `not valid JSON (${(e as Error).message})`);
     }
     if (typeof header !== "object" || header === null || Array.isArray(header))
-      fail(file, "header", "expected a JSON object");
+      failModelFile(file, "header", "expected a JSON object");
     const dataStart = 8 + headerLength;
     const dataBytes = size - dataStart;
     const entries = new Map<string, SafetensorsEntry>();
@@ -86,29 +83,29 @@ export async function openSafetensors(file: string): Promise<SafetensorsFile> {
       }
       const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
       const where = `tensor ${name}`;
-      if (typeof entry !== "object" || entry === null) fail(file, where, "expected an object");
+      if (typeof entry !== "object" || entry === null) failModelFile(file, where, "expected an object");
       if (typeof entry.dtype !== "string" || !(entry.dtype in BYTES_PER_ELEMENT))
-        fail(file, where, `unknown dtype ${JSON.stringify(entry.dtype)}`);
+        failModelFile(file, where, `unknown dtype ${JSON.stringify(entry.dtype)}`);
       const shape = entry.shape;
       if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-        fail(file, where, "shape must be an array of non-negative integers");
+        failModelFile(file, where, "shape must be an array of non-negative integers");
       const offsets = entry.data_offsets;
       if (
         !Array.isArray(offsets) ||
         offsets.length !== 2 ||
         !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)
       )
-        fail(file, where, "data_offsets must be [begin, end]");
+        failModelFile(file, where, "data_offsets must be [begin, end]");
       const [begin, end] = offsets as [number, number];
       const expected = elementCount(shape as number[]) * BYTES_PER_ELEMENT[entry.dtype];
       if (end - begin !== expected)
-        fail(
+        failModelFile(
           file,
           where,
           `data_offsets span ${end - begin} bytes, shape ${JSON.stringify(shape)} ${entry.dtype} needs ${expected}`,
         );
       if (end > dataBytes)
-        fail(file, where, `data ends at byte ${end} but the file holds ${dataBytes} (truncated?)`);
+        failModelFile(file, where, `data ends at byte ${end} but the file holds ${dataBytes} (truncated?)`);
       entries.set(name, {
         name,
         dtype: entry.dtype,
@@ -127,7 +124,7 @@ export async function openSafetensors(file: string): Promise<SafetensorsFile> {
       },
       readInto: async (name, out) => {
         const entry = entries.get(name);
-        if (!entry) fail(file, `tensor ${name}`, "missing");
+        if (!entry) failModelFile(file, `tensor ${name}`, "missing");
         await readEntry(handle, file, entry, out);
       },
       close: () => handle.close(),
@@ -146,11 +143,11 @@ async function readEntry(
 ): Promise<void> {
   const count = elementCount(entry.shape);
   const where = `tensor ${entry.name}`;
-  if (out.length !== count) fail(file, where, `expected ${out.length} elements, file has ${count}`);
+  if (out.length !== count) failModelFile(file, where, `expected ${out.length} elements, file has ${count}`);
   if (entry.dtype === "F32" || entry.dtype === "F16" || entry.dtype === "BF16") {
     await readFloatsInto(handle, entry.dtype, out, entry.begin, file, where);
   } else {
-    fail(file, where, `dtype ${entry.dtype} is not supported (F32, F16, BF16 are)`);
+    failModelFile(file, where, `dtype ${entry.dtype} is not supported (F32, F16, BF16 are)`);
   }
   assertFinite(out, file, entry.name);
 }
@@ -256,7 +253,7 @@ export async function openSafetensorsCheckpoint(dir: string): Promise<TensorStor
       .weight_map;
     if (typeof weightMap !== "object" || weightMap === null) throw new Error("weight_map missing");
   } catch (e) {
-    throw new PvaError(`${indexFile}: weight_map: ${(e as Error).message}`, "E_MODEL_FILE");
+    failModelFile(indexFile, "weight_map", (e as Error).message);
   }
   const shards = new Map<string, SafetensorsFile>();
   try {
@@ -276,7 +273,7 @@ export async function openSafetensorsCheckpoint(dir: string): Promise<TensorStor
     info: (name) => shardOf(name)?.info(name),
     readInto: async (name, out) => {
       const shard = shardOf(name);
-      if (!shard) throw new PvaError(`${indexFile}: tensor ${name}: missing`, "E_MODEL_FILE");
+      if (!shard) failModelFile(indexFile, `tensor ${name}`, "missing");
       await shard.readInto(name, out);
     },
     close: async () => {

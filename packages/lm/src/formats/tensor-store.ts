@@ -32,6 +32,11 @@ export function elementCount(shape: readonly number[]): number {
   return n;
 }
 
+/** A broken checkpoint is the user's to fix: one line naming the file and the part of it. */
+export function failModelFile(file: string, what: string, message: string): never {
+  throw new PvaError(`${file}: ${what}: ${message}`, "E_MODEL_FILE");
+}
+
 /** Reads exactly `length` bytes at `position`; a short read means the file was cut off. */
 export async function readExactly(
   handle: FileHandle,
@@ -44,10 +49,7 @@ export async function readExactly(
   while (done < target.length) {
     const { bytesRead } = await handle.read(target, done, target.length - done, position + done);
     if (bytesRead === 0)
-      throw new PvaError(
-        `${file}: ${what}: file is truncated (needs ${position + target.length} bytes)`,
-        "E_MODEL_FILE",
-      );
+      failModelFile(file, what, `file is truncated (needs ${position + target.length} bytes)`);
     done += bytesRead;
   }
 }
@@ -85,9 +87,6 @@ export async function readFloatsInto(
 export function assertFinite(values: Float32Array, file: string, tensor: string): void {
   for (let i = 0; i < values.length; i++) {
     if (!(Math.abs(values[i]) <= 3.4028234663852886e38))
-      throw new PvaError(
-        `${file}: tensor ${tensor}: non-finite value ${values[i]} at element ${i}`,
-        "E_MODEL_FILE",
-      );
+      failModelFile(file, `tensor ${tensor}`, `non-finite value ${values[i]} at element ${i}`);
   }
 }
