@@ -1,3 +1,6 @@
+import type { ChoiceAnswer } from "./backends/choice-backend.js";
+import { ANSWER_PREFILL } from "./prompts.js";
+
 /**
  * Classifies a sampled answer to "Would you prefer to (A) ... or (B) ...?". Rules, in order:
  *
@@ -29,4 +32,18 @@ export function parseAnswer(text: string): ParsedChoice {
   for (const match of stripped.matchAll(EXPLICIT_LABEL)) named.add((match[1] ?? match[2]).toUpperCase());
   if (named.size === 1) return [...named][0] as "A" | "B";
   return "unparseable";
+}
+
+/**
+ * A sampled reply as a backend's answer: no probabilities, the text classified by parseAnswer.
+ * `afterPrefill`: the reply continues the "(" that ended the prompt, so it is parsed with it.
+ */
+export function sampledAnswer(text: string, afterPrefill: boolean): Omit<ChoiceAnswer, "attempts"> {
+  return {
+    pA: null,
+    pB: null,
+    offLabelMass: null,
+    rawAnswer: text,
+    choice: parseAnswer(afterPrefill ? `${ANSWER_PREFILL}${text}` : text),
+  };
 }

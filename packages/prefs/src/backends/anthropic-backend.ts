@@ -1,6 +1,6 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { type Activity, createRng, PvaError } from "@pva/core";
-import { parseAnswer } from "../answer-parser.js";
+import { sampledAnswer } from "../answer-parser.js";
 import { ANSWER_PREFILL, choiceQuestion, DEFAULT_QUESTION } from "../prompts.js";
 import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
 import {
@@ -79,14 +79,7 @@ export function createAnthropicBackend(opts: AnthropicBackendOptions): ChoiceBac
         policy,
         jitter,
       );
-      return {
-        pA: null,
-        pB: null,
-        offLabelMass: null,
-        rawAnswer: value,
-        choice: parseAnswer(prefill ? `${ANSWER_PREFILL}${value}` : value),
-        attempts,
-      };
+      return { ...sampledAnswer(value, prefill), attempts };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { type Activity, PvaError } from "@pva/core";
 import type { Model, SteerSpec } from "@pva/lm";
-import { parseAnswer } from "../answer-parser.js";
+import { sampledAnswer } from "../answer-parser.js";
 import {
   ANSWER_PREFILL,
   choiceQuestion,
@@ -148,14 +148,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
             seed: request.seed * 1000 + request.sampleIndex,
             steer,
           });
-          return {
-            pA: null,
-            pB: null,
-            offLabelMass: null,
-            rawAnswer: text,
-            choice: parseAnswer(`${ANSWER_PREFILL}${text}`),
-            attempts: 1,
-          };
+          return { ...sampledAnswer(text, true), attempts: 1 };
         }
         if (request.readout !== "logits") {
           throw new PvaError(

@@ -1,14 +1,8 @@
 import { type Activity, createRng, PvaError } from "@pva/core";
 import OpenAI from "openai";
-import { parseAnswer } from "../answer-parser.js";
+import { sampledAnswer } from "../answer-parser.js";
 import { labelOfToken, readLabels } from "../label-readout.js";
-import {
-  ANSWER_PREFILL,
-  choiceQuestion,
-  DEFAULT_QUESTION,
-  type PromptTemplate,
-  rawPrompt,
-} from "../prompts.js";
+import { choiceQuestion, DEFAULT_QUESTION, type PromptTemplate, rawPrompt } from "../prompts.js";
 import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
 import {
   ConnectionFailure,
@@ -159,13 +153,7 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
 
 function sampled(text: string | undefined | null): Omit<ChoiceAnswer, "attempts"> {
   if (typeof text !== "string") throw new MalformedResponseError("answer without text");
-  return {
-    pA: null,
-    pB: null,
-    offLabelMass: null,
-    rawAnswer: text,
-    choice: parseAnswer(`${ANSWER_PREFILL}${text}`),
-  };
+  return sampledAnswer(text, true);
 }
 
 function fromLogprobs(top: readonly { token: string; logprob: number }[]): Omit<ChoiceAnswer, "attempts"> {
