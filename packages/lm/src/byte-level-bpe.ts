@@ -1,10 +1,5 @@
 import { byteLevelAlphabet } from "./byte-level.js";
 
-/**
- * A synthetic byte-level BPE vocabulary of any size >= 259: three ChatML specials, the 256 byte
- * tokens, then merges that build common letter sequences (space+letter, letter pairs, then longer),
- * so English text encodes into a few characters per token like a real vocabulary.
- */
 const SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
 
 export interface ByteLevelBpe {
@@ -14,6 +9,11 @@ export interface ByteLevelBpe {
   merges: string[];
 }
 
+/**
+ * A synthetic byte-level BPE vocabulary of any size >= 259: three ChatML specials, the 256 byte
+ * tokens, then merges that build common letter sequences (space+letter, letter pairs, then longer),
+ * so English text encodes into a few characters per token like a real vocabulary.
+ */
 export function buildByteLevelBpe(vocabSize: number): ByteLevelBpe {
   const base = SPECIAL_TOKENS.length + 256;
   if (vocabSize < base)

@@ -18,7 +18,7 @@ import { resolveBuiltin } from "./sources/builtin.js";
 import { defaultCacheDir } from "./sources/cache-dir.js";
 import { type DownloadProgress, resolveHub } from "./sources/hub.js";
 import { createTokenizer, type Tokenizer, type TokenizerFiles } from "./tokenizer.js";
-import { WeightReader } from "./weights.js";
+import { type ModelWeights, WeightReader } from "./weights.js";
 
 export interface LoadModelOptions {
   /** Where hub downloads and builtin models are cached (default: PVA_CACHE_DIR or ~/.cache/pva/models). */
@@ -112,7 +112,7 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
 
 interface LoadedParts {
   config: ModelConfig;
-  weights: Awaited<ReturnType<typeof loadLlamaFromHf>>;
+  weights: ModelWeights;
   tokenizerFiles: TokenizerFiles;
   files: string[];
 }
