@@ -97,3 +97,8 @@ export function checkAttentionShapes(
   if (values.length < kvLength)
     throw new RangeError(`attention: values have ${values.length} floats, needs ${kvLength}`);
 }
+
+export function checkSiluMulShapes(gate: Float32Array, up: Float32Array, length: number): void {
+  if (gate.length < length || up.length < length)
+    throw new RangeError(`siluMul: gate has ${gate.length} and up ${up.length} floats, needs ${length}`);
+}

@@ -1,5 +1,10 @@
 import { attendCausal } from "../attention.js";
-import { type ComputeBackend, checkAttentionShapes, checkMatmulShapes } from "./compute-backend.js";
+import {
+  type ComputeBackend,
+  checkAttentionShapes,
+  checkMatmulShapes,
+  checkSiluMulShapes,
+} from "./compute-backend.js";
 import { matmulReference } from "./matmul-reference.js";
 
 /**
@@ -28,8 +33,7 @@ export function createJsBackend(): ComputeBackend {
       });
     },
     siluMul: async (gate, up, length) => {
-      if (gate.length < length || up.length < length)
-        throw new RangeError(`siluMul: gate has ${gate.length} and up ${up.length} floats, needs ${length}`);
+      checkSiluMulShapes(gate, up, length);
       for (let i = 0; i < length; i++) {
         const g = gate[i];
         gate[i] = (g / (1 + Math.exp(-g))) * up[i];

@@ -1,7 +1,12 @@
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { type ComputeBackend, checkAttentionShapes, checkMatmulShapes } from "./compute-backend.js";
+import {
+  type ComputeBackend,
+  checkAttentionShapes,
+  checkMatmulShapes,
+  checkSiluMulShapes,
+} from "./compute-backend.js";
 import { type KernelExports, loadKernelsWasm } from "./kernels-wasm-module.js";
 import { createSharedMemory, WasmHeap } from "./wasm-heap.js";
 
@@ -143,8 +148,7 @@ export async function createWasmBackend(
     },
     siluMul: async (gate, up, length) => {
       checkAlive("siluMul");
-      if (gate.length < length || up.length < length)
-        throw new RangeError(`siluMul: gate has ${gate.length} and up ${up.length} floats, needs ${length}`);
+      checkSiluMulShapes(gate, up, length);
       const directGate = heap.addressOf(gate);
       const gateAt = directGate ?? staging.copyIn("gate", gate, length);
       const upAt = heap.addressOf(up) ?? staging.copyIn("up", up, length);
