@@ -1,4 +1,5 @@
 import { byteLevelAlphabet } from "./byte-level.js";
+import { addedToken, byteLevelBpeModel } from "./tokenizer-json.js";
 
 const SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"] as const;
 
@@ -56,31 +57,12 @@ export function byteLevelTokenizerJson(bpe: ByteLevelBpe): Record<string, unknow
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: SPECIAL_TOKENS.map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: SPECIAL_TOKENS.map((content, id) => addedToken(id, content, true)),
     normalizer: null,
     pre_tokenizer: byteLevel,
     post_processor: { ...byteLevel, trim_offsets: false },
     decoder: byteLevel,
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: "",
-      end_of_word_suffix: "",
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(bpe.tokens.map((t, id) => [t, id])),
-      merges: bpe.merges,
-    },
+    model: byteLevelBpeModel(bpe.tokens, bpe.merges, false),
   };
 }
 

@@ -1,6 +1,7 @@
 import { PvaError } from "@pva/core";
 import { type GgufFile, ggufString } from "./formats/gguf.js";
 import type { TokenizerFiles } from "./tokenizer.js";
+import { addedToken, byteLevelBpeModel } from "./tokenizer-json.js";
 
 const UNKNOWN = 2;
 const CONTROL = 3;
@@ -27,17 +28,7 @@ export function tokenizerFilesFromGguf(gguf: GgufFile): TokenizerFiles {
   const typeOf = (id: number) => (Array.isArray(types) ? Number(types[id]) : NORMAL);
   const addedTokens = pieces.flatMap((content, id) =>
     typeOf(id) === CONTROL || typeOf(id) === USER_DEFINED
-      ? [
-          {
-            id,
-            content,
-            single_word: false,
-            lstrip: false,
-            rstrip: false,
-            normalized: false,
-            special: typeOf(id) === CONTROL,
-          },
-        ]
+      ? [addedToken(id, content, typeOf(id) === CONTROL)]
       : [],
   );
   const idOf = (key: string) => {
@@ -74,19 +65,12 @@ function byteLevelBody(gguf: GgufFile, pieces: string[]): Record<string, unknown
     normalizer: null,
     pre_tokenizer: preTokenizerFor(pre),
     decoder: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: "",
-      end_of_word_suffix: "",
-      fuse_unk: false,
-      byte_fallback: false,
+    model: byteLevelBpeModel(
+      pieces,
+      Array.isArray(merges) ? merges.map(String) : [],
       // llama.cpp's llama-bpe (Llama 3) takes a pre-token found whole in the vocabulary as is, like HF's ignore_merges.
-      ignore_merges: pre === "llama-bpe" || pre === "llama3",
-      vocab: Object.fromEntries(pieces.map((t, id) => [t, id])),
-      merges: Array.isArray(merges) ? merges.map(String) : [],
-    },
+      pre === "llama-bpe" || pre === "llama3",
+    ),
   };
 }
 
