@@ -5,75 +5,13 @@ import { correlate, emotionVectors, probeScores, runSteering } from "@pva/analys
 import { defaultActivities, writeJsonAtomic } from "@pva/core";
 import { loadModel, type Model } from "@pva/lm";
 import { createEmbeddedBackend, elicit, fitPreferences } from "@pva/prefs";
+import { loadCorpus } from "@pva/stimuli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../src/render-report.js";
 
 // The large fixture simulates choices and vectors; this run makes every artifact with the real
-// code on builtin:random-tiny (8 activities, 3 emotions from a six-story corpus), so the report is
+// code on builtin:random-tiny (8 activities, 3 emotions with two shipped stories each), so the report is
 // also checked against exactly what prefs and analysis write.
-const story = (emotion: string, cluster: string, n: number, text: string) => ({
-  id: `${emotion}-${n}`,
-  emotion,
-  cluster,
-  topic: "daily life",
-  person: "third" as const,
-  text,
-});
-const corpus = {
-  stories: [
-    story(
-      "joyful",
-      "Exuberant Joy",
-      1,
-      "Mara opened the letter and laughed out loud, spinning around the kitchen.",
-    ),
-    story(
-      "joyful",
-      "Exuberant Joy",
-      2,
-      "The whole team cheered as the rocket lifted off, hugging each other.",
-    ),
-    story(
-      "hostile",
-      "Hostile Anger",
-      1,
-      "He slammed the door and glared at the clerk who had lost his papers again.",
-    ),
-    story(
-      "hostile",
-      "Hostile Anger",
-      2,
-      "She shoved the chair aside and snapped that nobody would get in her way.",
-    ),
-    story(
-      "afraid",
-      "Fear and Overwhelm",
-      1,
-      "The footsteps behind Ana grew louder and she walked faster, heart racing.",
-    ),
-    story(
-      "afraid",
-      "Fear and Overwhelm",
-      2,
-      "When the lights went out, Tom froze and listened to the scraping upstairs.",
-    ),
-  ],
-  neutral: [
-    {
-      id: "n1",
-      domain: "manual",
-      text: "Insert the battery with the positive terminal facing up and close the cover.",
-    },
-    { id: "n2", domain: "weather", text: "Tomorrow will be partly cloudy with a high of fourteen degrees." },
-    { id: "n3", domain: "recipe", text: "Add two cups of flour and stir until the mixture is smooth." },
-    {
-      id: "n4",
-      domain: "transit",
-      text: "The number nine bus departs every twenty minutes from the main station.",
-    },
-  ],
-  hash: "report-e2e-corpus",
-};
 const activities = defaultActivities.filter((_, i) => i % 8 === 0);
 const seed = 7;
 const elicitation = {
@@ -112,7 +50,13 @@ describe("a report of a real run on builtin:random-tiny", () => {
     expect(records).toHaveLength(8 * 7);
     const rating = { bootstrap: 50 };
     const preferences = fitPreferences(records, activities, { ...rating, seed, refusalPolicy: "skip" });
-    const vectors = await emotionVectors(model, corpus, { layers: [1, 2] });
+    const shipped = await loadCorpus();
+    const corpus = { ...shipped, neutral: shipped.neutral.slice(0, 8) };
+    const vectors = await emotionVectors(model, corpus, {
+      layers: [1, 2],
+      emotions: ["joyful", "hostile", "afraid"],
+      storiesPerEmotion: 2,
+    });
     const probes = await probeScores(model, vectors, activities);
     const correlations = correlate(preferences, probes, {
       bootstrap: 100,

@@ -11,6 +11,7 @@ import {
 } from "@pva/core";
 import { loadModel, type Model } from "@pva/lm";
 import { createEmbeddedBackend, elicit, fitPreferences } from "@pva/prefs";
+import { loadCorpus } from "@pva/stimuli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
 import { probeScores } from "./probe.js";
@@ -19,71 +20,9 @@ import { runSteering } from "./steer.js";
 import { loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 import { type EmotionVectors, emotionVectors } from "./vectors.js";
 
-// A small corpus in the shipped corpus's shape: three emotions from different clusters, two
-// stories each, and neutral texts. Enough for every stage to run on the tiny random model.
-const story = (emotion: string, cluster: string, n: number, text: string) => ({
-  id: `${emotion}-${n}`,
-  emotion,
-  cluster,
-  topic: "daily life",
-  person: "third" as const,
-  text,
-});
-const corpus = {
-  stories: [
-    story(
-      "joyful",
-      "Exuberant Joy",
-      1,
-      "Mara opened the letter and laughed out loud, spinning around the kitchen.",
-    ),
-    story(
-      "joyful",
-      "Exuberant Joy",
-      2,
-      "The whole team cheered as the rocket lifted off, hugging each other.",
-    ),
-    story(
-      "hostile",
-      "Hostile Anger",
-      1,
-      "He slammed the door and glared at the clerk who had lost his papers again.",
-    ),
-    story(
-      "hostile",
-      "Hostile Anger",
-      2,
-      "She shoved the chair aside and snapped that nobody would get in her way.",
-    ),
-    story(
-      "afraid",
-      "Fear and Overwhelm",
-      1,
-      "The footsteps behind Ana grew louder and she walked faster, heart racing.",
-    ),
-    story(
-      "afraid",
-      "Fear and Overwhelm",
-      2,
-      "When the lights went out, Tom froze and listened to the scraping upstairs.",
-    ),
-  ],
-  neutral: [
-    {
-      id: "n1",
-      domain: "manual",
-      text: "Insert the battery with the positive terminal facing up and close the cover.",
-    },
-    { id: "n2", domain: "weather", text: "Tomorrow will be partly cloudy with a high of fourteen degrees." },
-    { id: "n3", domain: "recipe", text: "Add two cups of flour and stir until the mixture is smooth." },
-    {
-      id: "n4",
-      domain: "transit",
-      text: "The number nine bus departs every twenty minutes from the main station.",
-    },
-  ],
-  hash: "e2e-corpus",
-};
+// Two shipped stories for each of three emotions from different clusters, and a few shipped
+// neutral texts: enough for every stage to run on the tiny random model.
+const emotions = ["joyful", "hostile", "afraid"];
 const activities = defaultActivities.slice(0, 16);
 
 let dir: string;
@@ -93,7 +32,9 @@ let vectors: EmotionVectors;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-analysis-e2e-"));
   model = await loadModel("builtin:random-tiny", { cacheDir: join(dir, "models"), threads: 1 });
-  vectors = await emotionVectors(model, corpus, { layers: [1, 2] });
+  const shipped = await loadCorpus();
+  const corpus = { ...shipped, neutral: shipped.neutral.slice(0, 8) };
+  vectors = await emotionVectors(model, corpus, { layers: [1, 2], emotions, storiesPerEmotion: 2 });
 }, 120_000);
 afterAll(async () => {
   await model?.dispose();
