@@ -17,9 +17,22 @@ export interface WireServer {
   /** Requests that got a real answer, per prompt. */
   answered: Map<string, number>;
   faults: Record<Fault, number>;
-  /** For each 429: when it was sent and when the same prompt came back (ms). */
+  /** For each 429 in its ledger (this server's own, or one shared): ms until that prompt came back. */
   retryAfterGaps: number[];
   close(): Promise<void>;
+}
+
+/**
+ * Which prompts got a 429 and when. A client spread over several endpoints may retry a throttled
+ * prompt on another one, so servers that share a ledger measure the wait wherever it lands.
+ */
+export interface ThrottleLedger {
+  throttledAt: Map<string, number>;
+  retryAfterGaps: number[];
+}
+
+export function createThrottleLedger(): ThrottleLedger {
+  return { throttledAt: new Map(), retryAfterGaps: [] };
 }
 
 export interface WireServerOptions {
@@ -31,6 +44,8 @@ export interface WireServerOptions {
   apiKey?: string;
   /** Delay before each real answer, to stretch a run out (ms). */
   answerDelayMs?: number;
+  /** Shared with the other servers one client spreads its requests over (default: this server's own). */
+  throttleLedger?: ThrottleLedger;
 }
 
 /** P(A) for a prompt: a fixed function of its text, so reruns and resumes see the same model. */
@@ -44,8 +59,7 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
   const sockets = new Set<Socket>();
   const answered = new Map<string, number>();
   const faults: Record<Fault, number> = { "429": 0, "500": 0, drop: 0, timeout: 0, malformed: 0 };
-  const throttledAt = new Map<string, number>();
-  const retryAfterGaps: number[] = [];
+  const { throttledAt, retryAfterGaps } = opts.throttleLedger ?? createThrottleLedger();
   let faultTurn = 0;
 
   const reply = (
