@@ -16,7 +16,7 @@ export interface RenderReportOptions {
   png?: boolean;
   /** PNG pixels per SVG pixel (default 2, sharp on high-density screens and in print). */
   pngScale?: number;
-  /** Font files the PNGs are drawn with; default Debian's DejaVu Sans. */
+  /** Font files the PNGs are drawn with; default DejaVu Sans from the dejavu-fonts-ttf package. */
   fontFiles?: string[];
 }
 
