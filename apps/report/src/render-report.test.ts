@@ -83,7 +83,12 @@ describe("renderReport", () => {
     for (const [name, bytes] of files)
       if (name.endsWith(".svg")) expect(bytes.toString(), name).not.toContain("<img");
     expect(files.get("charts/elo.svg")!.toString()).toContain("&lt;img src=x onerror=alert(1)&gt;");
-    expect(files.get("summary.md")!.toString()).not.toContain("<img");
+    const summary = files.get("summary.md")!.toString();
+    expect(summary).not.toContain("<img");
+    // Escapes are for the user's markup only: the report's own words and numbers read as written.
+    expect(summary.replaceAll("&lt;img src=x onerror=alert(1)>", "")).not.toMatch(/\\|&lt;|&gt;|&amp;/);
+    expect(summary).toMatch(/95% CI \[-?\d/);
+    expect(summary).not.toMatch(/(^|[^\w.])-0(\.0+)?(?![\d.])/m);
   });
 
   it("opens with the main finding and a loud banner for a builtin random model; the manifest closes it", async () => {

@@ -80,6 +80,6 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
     reportPage({ title, findings, sentences, sections, missing, manifest: artifacts.manifest, bundles }),
   );
   const summary = join(outDir, "summary.md");
-  await writeFile(summary, summaryMarkdown(title, findings, sentences, sections));
+  await writeFile(summary, summaryMarkdown(title, findings, sections));
   return { html, summary, charts };
 }

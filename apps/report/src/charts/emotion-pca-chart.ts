@@ -1,6 +1,7 @@
 import { type EmotionVectorsMeta, findEmotion } from "@pva/core";
 import { clusterColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
+import { fixed } from "../number-text.js";
 import type { ReportChart } from "../report-chart.js";
 
 // Enough names to orient the reader without covering the cloud.
@@ -24,14 +25,14 @@ export function emotionPcaChart(vectors: EmotionVectorsMeta, layer: number): Rep
     label: extremes.has(l.emotion) ? l.emotion : "",
   }));
   const share = (k: number) =>
-    geometry.pcShares[k] === undefined ? "" : ` (${(geometry.pcShares[k] * 100).toFixed(1)}% of variance)`;
+    geometry.pcShares[k] === undefined ? "" : ` (${fixed(geometry.pcShares[k] * 100, 1)}% of variance)`;
   const x = { field: "pc1", type: "quantitative" as const, title: `PC1${share(0)}` };
   const y = { field: "pc2", type: "quantitative" as const, title: `PC2${share(1)}` };
   const { within, between } = geometry.clusterCoherence;
   return {
     id: "emotion-pca",
     title: "Emotion vectors on PC1 and PC2",
-    caption: `Layer ${layer}. The study reads PC1 as valence and PC2 as arousal. Cluster coherence: mean cosine ${within.toFixed(3)} within clusters vs ${between.toFixed(3)} between.`,
+    caption: `Layer ${layer}. The study reads PC1 as valence and PC2 as arousal. Cluster coherence: mean cosine ${fixed(within, 3)} within clusters vs ${fixed(between, 3)} between.`,
     rows,
     spec: {
       config: chartConfig,

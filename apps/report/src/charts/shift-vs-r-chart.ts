@@ -1,6 +1,7 @@
 import { findEmotion, type SteeringResult } from "@pva/core";
 import { clusterColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
+import { fixed } from "../number-text.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
 const REGRESSION_LINE = {
@@ -29,7 +30,7 @@ export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
   );
   if (rows.length < 2) return null;
   const stated = steering.shiftVsR
-    ? ` Correlation r = ${steering.shiftVsR.r.toFixed(2)}, sign agreement ${(steering.shiftVsR.signAgreement * 100).toFixed(0)}% (n = ${steering.shiftVsR.n}).`
+    ? ` Correlation r = ${fixed(steering.shiftVsR.r, 2)}, sign agreement ${fixed(steering.shiftVsR.signAgreement * 100, 0)}% (n = ${steering.shiftVsR.n}).`
     : "";
   return {
     id: "shift-vs-r",
