@@ -3,7 +3,9 @@ import { escapeMarkdown } from "./summary-markdown.js";
 
 describe("escapeMarkdown", () => {
   it("keeps markup, links and emphasis from user text as plain characters on one line", () => {
-    expect(escapeMarkdown("<img src=x onerror=alert(1)> &amp; [click](javascript:x) *bold* ~~x~~ `c`\nnext")).toBe(
+    expect(
+      escapeMarkdown("<img src=x onerror=alert(1)> &amp; [click](javascript:x) *bold* ~~x~~ `c`\nnext"),
+    ).toBe(
       "&lt;img src=x onerror=alert(1)> &amp;amp; \\[click\\](javascript:x) \\*bold\\* \\~\\~x\\~\\~ \\`c\\` next",
     );
   });

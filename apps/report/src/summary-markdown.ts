@@ -30,12 +30,7 @@ export function summaryMarkdown(title: string, findings: ReportFindings, section
   for (const section of sections) {
     lines.push("", `## ${section.title}`);
     for (const chart of section.charts)
-      lines.push(
-        "",
-        `![${chart.title}](charts/${chart.id}.png)`,
-        "",
-        chart.caption,
-      );
+      lines.push("", `![${chart.title}](charts/${chart.id}.png)`, "", chart.caption);
   }
   lines.push("", "The interactive report with tooltips and CSV downloads is `index.html`.", "");
   return lines.join("\n");

@@ -61,7 +61,8 @@ describe.skipIf(!hasChromium && !inCi)("the report in headless Chromium", () => 
   });
 
   it("draws every chart with marks offline, logs no error, and runs no injected markup", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // A 1280 px laptop window: the page must fit it, every chart inside its own box.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Playwright's own 30 s limits would fail a test that is merely slow on a busy machine.
     page.setDefaultTimeout(0);
     const requested: string[] = [];
@@ -108,6 +109,23 @@ describe.skipIf(!hasChromium && !inCi)("the report in headless Chromium", () => 
     }
     const winMatrix = marks.find((m) => m.spec === "spec-win-matrix");
     expect(winMatrix?.marks).toBeGreaterThan(64 * 60);
+
+    // At full size (64 activities, 171 emotions) nothing is wider than the window or its container.
+    const layout = await page.evaluate(() => ({
+      pageWidth: document.documentElement.scrollWidth,
+      windowWidth: document.documentElement.clientWidth,
+      charts: [...document.querySelectorAll("div.chart[data-spec]")].map((holder) => ({
+        spec: (holder as HTMLElement).dataset.spec,
+        chart: Math.ceil(holder.querySelector("svg")!.getBoundingClientRect().width),
+        container: holder.clientWidth,
+        right: Math.ceil(holder.getBoundingClientRect().right),
+      })),
+    }));
+    expect(layout.pageWidth).toBeLessThanOrEqual(layout.windowWidth);
+    for (const chart of layout.charts) {
+      expect(chart.chart, chart.spec).toBeLessThanOrEqual(chart.container);
+      expect(chart.right, chart.spec).toBeLessThanOrEqual(layout.windowWidth);
+    }
 
     // Hover the payload's point: the tooltip shows it as text.
     const point = page.locator('#chart-elo g.mark-symbol path[aria-label*="onerror"]');

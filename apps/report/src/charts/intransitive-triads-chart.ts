@@ -1,5 +1,5 @@
 import type { PreferenceScores } from "@pva/core";
-import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { ACTIVITY_ROW_STEP, activityTextAxis, categoryColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
 import { intransitiveTriadsByActivity } from "../intransitive-triads.js";
 import { fixed } from "../number-text.js";
@@ -31,7 +31,7 @@ export function intransitiveTriadsChart(preferences: PreferenceScores): ReportCh
       config: chartConfig,
       data: { values: rows },
       width: 360,
-      height: { step: 11 },
+      height: { step: ACTIVITY_ROW_STEP },
       mark: { type: "bar" },
       encoding: {
         y: activityTextAxis,

@@ -1,5 +1,5 @@
 import type { PreferenceScores } from "@pva/core";
-import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { ACTIVITY_ROW_STEP, activityTextAxis, categoryColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
 import { fixed, interval } from "../number-text.js";
 import type { ReportChart } from "../report-chart.js";
@@ -25,7 +25,7 @@ export function positionBiasChart(preferences: PreferenceScores): ReportChart {
       config: chartConfig,
       data: { values: rows },
       width: 360,
-      height: { step: 11 },
+      height: { step: ACTIVITY_ROW_STEP },
       layer: [
         {
           mark: { type: "bar" },
