@@ -1,5 +1,5 @@
 export type { KvCache } from "./cache.js";
-export { type Architecture, type ModelConfig, parseHfConfig } from "./config.js";
+export type { Architecture, ModelConfig } from "./config.js";
 export { type GgufFile, type GgufValue, openGguf } from "./formats/gguf.js";
 export { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
 export {
@@ -10,6 +10,7 @@ export {
 } from "./formats/safetensors.js";
 export type { GenerateOptions } from "./generate.js";
 export { convertToGguf, writeModelGguf } from "./gguf-export.js";
+export { parseHfConfig } from "./hf-config.js";
 export type { HookSite, SteerSpec } from "./hooks.js";
 export {
   type ComputeBackend,
@@ -22,6 +23,7 @@ export {
 export { type LoadModelOptions, loadModel, type Model } from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";
 export type { ChatMessage, Tokenizer } from "./tokenizer.js";

@@ -1,0 +1,345 @@
+import type { ModelConfig } from "../config.js";
+import type { GgufTensorToWrite } from "../formats/gguf-writer.js";
+import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
+import type { RandomTensor } from "./architecture.js";
+
+/**
+ * The tensors of a rotary decoder (Llama, Qwen, Mistral, Gemma, Phi-3) by role, and reading and
+ * writing them by the names one file format gives those roles. Each architecture states its
+ * names; this file is the one place that knows each role's shape and how fused tensors split.
+ */
+
+/** One layer's tensor names in one format, without the `.weight` / `.bias` suffix. */
+export interface DecoderLayerNames {
+  attnNorm: string;
+  /** Separate Q, K, V projections, or one fused [q; k; v] tensor (Phi-3). */
+  qkv: { q: string; k: string; v: string } | { fused: string };
+  o: string;
+  mlpNorm: string;
+  /** Separate gate and up projections, or one fused [gate; up] tensor (Phi-3). */
+  gateUp: { gate: string; up: string } | { fused: string };
+  down: string;
+}
+
+export interface DecoderNames {
+  embedding: string;
+  finalNorm: string;
+  lmHead: string;
+  layer(l: number): DecoderLayerNames;
+}
+
+/** How one format stores a decoder: its names, and what it does differently from HF's layout. */
+export interface DecoderLayout {
+  names: DecoderNames;
+  /**
+   * Q/K rows (and biases) in llama.cpp's `llama` rotary layout, which rotates adjacent pairs
+   * (2i, 2i+1) where HF rotates the two halves of each head.
+   */
+  pairedRotary?: boolean;
+}
+
+/** Transformers' names, shared by the Llama-style decoders. */
+export function hfDecoderNames(): DecoderNames {
+  return {
+    embedding: "model.embed_tokens",
+    finalNorm: "model.norm",
+    lmHead: "lm_head",
+    layer: (l) => {
+      const p = `model.layers.${l}`;
+      return {
+        attnNorm: `${p}.input_layernorm`,
+        qkv: { q: `${p}.self_attn.q_proj`, k: `${p}.self_attn.k_proj`, v: `${p}.self_attn.v_proj` },
+        o: `${p}.self_attn.o_proj`,
+        mlpNorm: `${p}.post_attention_layernorm`,
+        gateUp: { gate: `${p}.mlp.gate_proj`, up: `${p}.mlp.up_proj` },
+        down: `${p}.mlp.down_proj`,
+      };
+    },
+  };
+}
+
+/** llama.cpp's names (src/llama-arch.cpp), the same for every decoder architecture it runs. */
+export function ggufDecoderNames(): DecoderNames {
+  return {
+    embedding: "token_embd",
+    finalNorm: "output_norm",
+    lmHead: "output",
+    layer: (l) => {
+      const p = `blk.${l}`;
+      return {
+        attnNorm: `${p}.attn_norm`,
+        qkv: { q: `${p}.attn_q`, k: `${p}.attn_k`, v: `${p}.attn_v` },
+        o: `${p}.attn_output`,
+        mlpNorm: `${p}.ffn_norm`,
+        gateUp: { gate: `${p}.ffn_gate`, up: `${p}.ffn_up` },
+        down: `${p}.ffn_down`,
+      };
+    },
+  };
+}
+
+function dims(c: ModelConfig) {
+  return {
+    h: c.hiddenSize,
+    v: c.vocabSize,
+    ff: c.intermediateSize,
+    qDim: c.numHeads * c.headDim,
+    kvDim: c.numKvHeads * c.headDim,
+  };
+}
+
+/** Reads a decoder's weights into backend memory, in HF orientation and rotary layout. */
+export async function loadDecoder(
+  reader: WeightReader,
+  c: ModelConfig,
+  layout: DecoderLayout,
+): Promise<ModelWeights> {
+  const { h, v, ff, qDim, kvDim } = dims(c);
+  const { names } = layout;
+  const read = (base: string, shape: number[]) => reader.read(`${base}.weight`, shape);
+  const bias = (base: string, n: number) => reader.read(`${base}.bias`, [n]);
+  const rotary = async (name: string, heads: number, shape: number[]) => {
+    const w = await reader.read(name, shape);
+    if (layout.pairedRotary) unpermuteRotaryRows(w, heads, c.headDim, shape.length === 2 ? shape[1] : 1);
+    return w;
+  };
+  /** Reads a tensor of stacked parts and copies each part (rows) into its own weight. */
+  const split = async (name: string, rows: number[], cols: number) => {
+    const whole = await reader.readScratch(name, cols === 1 ? [sum(rows)] : [sum(rows), cols]);
+    let from = 0;
+    return rows.map((n) => {
+      const part = reader.copyToBackend(whole.subarray(from * cols, (from + n) * cols));
+      from += n;
+      return part;
+    });
+  };
+
+  const tokenEmbedding = await read(names.embedding, [v, h]);
+  const layers: LayerWeights[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const n = names.layer(l);
+    const attnNorm = await read(n.attnNorm, [h]);
+    let wq: Float32Array;
+    let wk: Float32Array;
+    let wv: Float32Array;
+    let bq: Float32Array | null = null;
+    let bk: Float32Array | null = null;
+    let bv: Float32Array | null = null;
+    if ("fused" in n.qkv) {
+      [wq, wk, wv] = await split(`${n.qkv.fused}.weight`, [qDim, kvDim, kvDim], h);
+      if (c.qkvBias) [bq, bk, bv] = await split(`${n.qkv.fused}.bias`, [qDim, kvDim, kvDim], 1);
+    } else {
+      wq = await rotary(`${n.qkv.q}.weight`, c.numHeads, [qDim, h]);
+      wk = await rotary(`${n.qkv.k}.weight`, c.numKvHeads, [kvDim, h]);
+      wv = await read(n.qkv.v, [kvDim, h]);
+      if (c.qkvBias) {
+        bq = await rotary(`${n.qkv.q}.bias`, c.numHeads, [qDim]);
+        bk = await rotary(`${n.qkv.k}.bias`, c.numKvHeads, [kvDim]);
+        bv = await bias(n.qkv.v, kvDim);
+      }
+    }
+    const wo = await read(n.o, [h, qDim]);
+    const bo = c.attnOutputBias ? await bias(n.o, h) : null;
+    const mlpNorm = await read(n.mlpNorm, [h]);
+    let wGate: Float32Array;
+    let wUp: Float32Array;
+    let bGate: Float32Array | null = null;
+    let bUp: Float32Array | null = null;
+    if ("fused" in n.gateUp) {
+      [wGate, wUp] = await split(`${n.gateUp.fused}.weight`, [ff, ff], h);
+      if (c.mlpBias) [bGate, bUp] = await split(`${n.gateUp.fused}.bias`, [ff, ff], 1);
+    } else {
+      wGate = await read(n.gateUp.gate, [ff, h]);
+      wUp = await read(n.gateUp.up, [ff, h]);
+      if (c.mlpBias) {
+        bGate = await bias(n.gateUp.gate, ff);
+        bUp = await bias(n.gateUp.up, ff);
+      }
+    }
+    const wDown = await read(n.down, [h, ff]);
+    const bDown = c.mlpBias ? await bias(n.down, h) : null;
+    layers.push({
+      attnNorm,
+      attnNormBias: null,
+      wq,
+      wk,
+      wv,
+      wo,
+      bq,
+      bk,
+      bv,
+      bo,
+      mlpNorm,
+      mlpNormBias: null,
+      wGate,
+      wUp,
+      wDown,
+      bGate,
+      bUp,
+      bDown,
+    });
+  }
+  const finalNorm = await read(names.finalNorm, [h]);
+  const lmHead =
+    !c.tieWordEmbeddings && reader.has(`${names.lmHead}.weight`)
+      ? await read(names.lmHead, [v, h])
+      : tokenEmbedding;
+  return { tokenEmbedding, positionEmbedding: null, layers, finalNorm, finalNormBias: null, lmHead };
+}
+
+/**
+ * A decoder's tensors for a GGUF file, in llama.cpp converter order; `afterEmbedding` are
+ * model-wide tensors an architecture adds (e.g. Llama-3's rope_freqs).
+ */
+export function decoderGgufTensors(
+  w: ModelWeights,
+  c: ModelConfig,
+  layout: DecoderLayout,
+  type: GgufTensorToWrite["type"],
+  afterEmbedding: GgufTensorToWrite[] = [],
+): GgufTensorToWrite[] {
+  const { h, v, ff, qDim, kvDim } = dims(c);
+  const { names } = layout;
+  const rot = (x: Float32Array, heads: number, cols: number) =>
+    layout.pairedRotary ? permuteRotaryRows(x, heads, c.headDim, cols) : x;
+  const matrix = (base: string, shape: number[], data: Float32Array): GgufTensorToWrite => ({
+    name: `${base}.weight`,
+    shape,
+    data,
+    type,
+  });
+  const f32 = (name: string, data: Float32Array): GgufTensorToWrite => ({
+    name,
+    shape: [data.length],
+    data,
+    type: "F32",
+  });
+  const out: GgufTensorToWrite[] = [matrix(names.embedding, [v, h], w.tokenEmbedding), ...afterEmbedding];
+  w.layers.forEach((L, l) => {
+    const n = names.layer(l);
+    out.push(f32(`${n.attnNorm}.weight`, L.attnNorm));
+    if ("fused" in n.qkv) {
+      out.push(matrix(n.qkv.fused, [qDim + 2 * kvDim, h], concat(L.wq, L.wk, L.wv)));
+      if (L.bq && L.bk && L.bv) out.push(f32(`${n.qkv.fused}.bias`, concat(L.bq, L.bk, L.bv)));
+    } else {
+      out.push(
+        matrix(n.qkv.q, [qDim, h], rot(L.wq, c.numHeads, h)),
+        matrix(n.qkv.k, [kvDim, h], rot(L.wk, c.numKvHeads, h)),
+        matrix(n.qkv.v, [kvDim, h], L.wv),
+      );
+    }
+    out.push(matrix(n.o, [h, qDim], L.wo));
+    if (!("fused" in n.qkv) && L.bq && L.bk && L.bv)
+      out.push(
+        f32(`${n.qkv.q}.bias`, rot(L.bq, c.numHeads, 1)),
+        f32(`${n.qkv.k}.bias`, rot(L.bk, c.numKvHeads, 1)),
+        f32(`${n.qkv.v}.bias`, L.bv),
+      );
+    if (L.bo) out.push(f32(`${n.o}.bias`, L.bo));
+    out.push(f32(`${n.mlpNorm}.weight`, L.mlpNorm));
+    const gate = L.wGate as Float32Array;
+    if ("fused" in n.gateUp) {
+      out.push(matrix(n.gateUp.fused, [2 * ff, h], concat(gate, L.wUp)));
+      if (L.bGate && L.bUp) out.push(f32(`${n.gateUp.fused}.bias`, concat(L.bGate, L.bUp)));
+    } else {
+      out.push(matrix(n.gateUp.gate, [ff, h], gate), matrix(n.gateUp.up, [ff, h], L.wUp));
+      if (L.bGate && L.bUp)
+        out.push(f32(`${n.gateUp.gate}.bias`, L.bGate), f32(`${n.gateUp.up}.bias`, L.bUp));
+    }
+    out.push(matrix(n.down, [h, ff], L.wDown));
+    if (L.bDown) out.push(f32(`${n.down}.bias`, L.bDown));
+  });
+  out.push(f32(`${names.finalNorm}.weight`, w.finalNorm));
+  if (w.lmHead !== w.tokenEmbedding) out.push(matrix(names.lmHead, [v, h], w.lmHead));
+  return out;
+}
+
+/** The tensors a checkpoint of this config holds under `names`, in file order. */
+export function decoderTensorList(c: ModelConfig, names: DecoderNames, gainCenter = 1): RandomTensor[] {
+  const { h, v, ff, qDim, kvDim } = dims(c);
+  const matrix = (base: string, shape: number[]): RandomTensor => ({
+    name: `${base}.weight`,
+    shape,
+    kind: "matrix",
+  });
+  const bias = (base: string, n: number): RandomTensor => ({
+    name: `${base}.bias`,
+    shape: [n],
+    kind: "bias",
+  });
+  const gain = (base: string, n: number): RandomTensor => ({
+    name: `${base}.weight`,
+    shape: [n],
+    kind: "gain",
+    center: gainCenter,
+  });
+  const out: RandomTensor[] = [matrix(names.embedding, [v, h])];
+  for (let l = 0; l < c.numLayers; l++) {
+    const n = names.layer(l);
+    out.push(gain(n.attnNorm, h));
+    if ("fused" in n.qkv) {
+      out.push(matrix(n.qkv.fused, [qDim + 2 * kvDim, h]));
+      if (c.qkvBias) out.push(bias(n.qkv.fused, qDim + 2 * kvDim));
+    } else {
+      out.push(matrix(n.qkv.q, [qDim, h]), matrix(n.qkv.k, [kvDim, h]), matrix(n.qkv.v, [kvDim, h]));
+      if (c.qkvBias) out.push(bias(n.qkv.q, qDim), bias(n.qkv.k, kvDim), bias(n.qkv.v, kvDim));
+    }
+    out.push(matrix(n.o, [h, qDim]));
+    if (c.attnOutputBias) out.push(bias(n.o, h));
+    out.push(gain(n.mlpNorm, h));
+    if ("fused" in n.gateUp) {
+      out.push(matrix(n.gateUp.fused, [2 * ff, h]));
+      if (c.mlpBias) out.push(bias(n.gateUp.fused, 2 * ff));
+    } else {
+      out.push(matrix(n.gateUp.gate, [ff, h]), matrix(n.gateUp.up, [ff, h]));
+      if (c.mlpBias) out.push(bias(n.gateUp.gate, ff), bias(n.gateUp.up, ff));
+    }
+    out.push(matrix(n.down, [h, ff]));
+    if (c.mlpBias) out.push(bias(n.down, h));
+  }
+  out.push(gain(names.finalNorm, h));
+  if (!c.tieWordEmbeddings) out.push(matrix(names.lmHead, [v, h]));
+  return out;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+function concat(...parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(sum(parts.map((p) => p.length)));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** HF row order -> llama.cpp's paired order within each head: row j*half+i moves to 2i+j. */
+function permuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): Float32Array {
+  const out = new Float32Array(w.length);
+  const half = headDim / 2;
+  for (let hd = 0; hd < heads; hd++)
+    for (let j = 0; j < 2; j++)
+      for (let i = 0; i < half; i++) {
+        const from = (hd * headDim + j * half + i) * cols;
+        out.set(w.subarray(from, from + cols), (hd * headDim + 2 * i + j) * cols);
+      }
+  return out;
+}
+
+/** The inverse of permuteRotaryRows, in place (one head of scratch). */
+function unpermuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): void {
+  const half = headDim / 2;
+  const head = new Float32Array(headDim * cols);
+  for (let hd = 0; hd < heads; hd++) {
+    const base = hd * headDim * cols;
+    head.set(w.subarray(base, base + headDim * cols));
+    for (let j = 0; j < 2; j++)
+      for (let i = 0; i < half; i++) {
+        const from = (2 * i + j) * cols;
+        w.set(head.subarray(from, from + cols), base + (j * half + i) * cols);
+      }
+  }
+}
