@@ -163,7 +163,8 @@ describe("installed from the tarballs outside the workspace", () => {
     );
     const files = JSON.parse(out);
     assert.equal(files.length, 2);
-    for (const file of files) assert.match(file, /[\\/]dejavu-fonts-ttf[\\/]ttf[\\/]DejaVuSans(-Bold)?\.ttf$/);
+    for (const file of files)
+      assert.match(file, /[\\/]dejavu-fonts-ttf[\\/]ttf[\\/]DejaVuSans(-Bold)?\.ttf$/);
   });
 
   it("@pva/cli installs the pva command", async () => {
