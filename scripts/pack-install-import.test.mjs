@@ -110,13 +110,16 @@ describe("each package's tarball", () => {
 describe("installed from the tarballs outside the workspace", () => {
   const project = () => join(scratch, "project");
 
-  it("@pva/core reads the catalogs and hashes", async () => {
+  it("@pva/core reads the catalogs and hashes, and ships the study file's JSON Schema", async () => {
     const out = await inProject(
       project(),
-      `import { emotionCatalog, defaultActivities, sha256Hex } from "@pva/core";
-       console.log(emotionCatalog.length, defaultActivities.length, sha256Hex("pva").slice(0, 8));`,
+      `import { readFileSync } from "node:fs";
+       import { fileURLToPath } from "node:url";
+       import { emotionCatalog, defaultActivities, sha256Hex } from "@pva/core";
+       const schema = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve("@pva/core/study.schema.json")), "utf8"));
+       console.log(emotionCatalog.length, defaultActivities.length, sha256Hex("pva").slice(0, 8), schema.title);`,
     );
-    assert.equal(out, "171 64 f0db8185"); // sha256 of "pva", from sha256sum
+    assert.equal(out, "171 64 f0db8185 pva study"); // sha256 of "pva", from sha256sum
   });
 
   it("@pva/lm writes a random checkpoint and runs it on its shipped wasm kernels", async () => {
