@@ -113,8 +113,9 @@ const failures = new Map();
 let passed = 0;
 for (let n = 1; n <= runs; n++) {
   const started = Date.now();
-  // --force: turbo would otherwise replay the cached result of an unchanged package.
-  const result = await run([...turbo, "run", "test", "--force", "--output-logs=errors-only"], {
+  // --force: turbo would otherwise replay the cached result of an unchanged package; --continue:
+  // one failing package must not keep the others' tests from running and being counted.
+  const result = await run([...turbo, "run", "test", "--force", "--continue", "--output-logs=errors-only"], {
     capture: true,
   });
   const seconds = Math.round((Date.now() - started) / 1000);
