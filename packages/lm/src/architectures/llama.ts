@@ -1,5 +1,7 @@
 import type { ModelConfig } from "../config.js";
-import type { GgufTensorToWrite } from "../formats/gguf-writer.js";
+import { reorderedRows } from "../formats/tensor-rows.js";
+import type { GgufModelTensor } from "../gguf-file-type.js";
+import { type WeightMatrix, weightRowBytes } from "../kernels/weight-matrix.js";
 import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
 
 /**
@@ -11,7 +13,7 @@ export async function loadLlamaFromHf(reader: WeightReader, c: ModelConfig): Pro
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   const qDim = c.numHeads * c.headDim;
   const kvDim = c.numKvHeads * c.headDim;
-  const tokenEmbedding = await reader.read("model.embed_tokens.weight", [v, h]);
+  const tokenEmbedding = await reader.readMatrix("model.embed_tokens.weight", [v, h]);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const p = `model.layers.${l}`;
@@ -20,19 +22,19 @@ export async function loadLlamaFromHf(reader: WeightReader, c: ModelConfig): Pro
     layers.push({
       attnNorm: await reader.read(`${p}.input_layernorm.weight`, [h]),
       attnNormBias: null,
-      wq: await reader.read(`${p}.self_attn.q_proj.weight`, [qDim, h]),
-      wk: await reader.read(`${p}.self_attn.k_proj.weight`, [kvDim, h]),
-      wv: await reader.read(`${p}.self_attn.v_proj.weight`, [kvDim, h]),
-      wo: await reader.read(`${p}.self_attn.o_proj.weight`, [h, qDim]),
+      wq: await reader.readMatrix(`${p}.self_attn.q_proj.weight`, [qDim, h]),
+      wk: await reader.readMatrix(`${p}.self_attn.k_proj.weight`, [kvDim, h]),
+      wv: await reader.readMatrix(`${p}.self_attn.v_proj.weight`, [kvDim, h]),
+      wo: await reader.readMatrix(`${p}.self_attn.o_proj.weight`, [h, qDim]),
       bq: await bias("q_proj", qDim),
       bk: await bias("k_proj", kvDim),
       bv: await bias("v_proj", kvDim),
       bo: null,
       mlpNorm: await reader.read(`${p}.post_attention_layernorm.weight`, [h]),
       mlpNormBias: null,
-      wGate: await reader.read(`${p}.mlp.gate_proj.weight`, [ff, h]),
-      wUp: await reader.read(`${p}.mlp.up_proj.weight`, [ff, h]),
-      wDown: await reader.read(`${p}.mlp.down_proj.weight`, [h, ff]),
+      wGate: await reader.readMatrix(`${p}.mlp.gate_proj.weight`, [ff, h]),
+      wUp: await reader.readMatrix(`${p}.mlp.up_proj.weight`, [ff, h]),
+      wDown: await reader.readMatrix(`${p}.mlp.down_proj.weight`, [h, ff]),
       bUp: null,
       bDown: null,
     });
@@ -41,7 +43,7 @@ export async function loadLlamaFromHf(reader: WeightReader, c: ModelConfig): Pro
   const lmHead =
     c.tieWordEmbeddings || !reader.has("lm_head.weight")
       ? tokenEmbedding
-      : await reader.read("lm_head.weight", [v, h]);
+      : await reader.readMatrix("lm_head.weight", [v, h]);
   return { tokenEmbedding, positionEmbedding: null, layers, finalNorm, finalNormBias: null, lmHead };
 }
 
@@ -53,31 +55,26 @@ function needsRotaryPermutation(c: ModelConfig): boolean {
   return c.architecture === "llama";
 }
 
-/** HF row order -> GGUF row order within each head: row j*half+i moves to 2i+j. */
-function permuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
-  const half = headDim / 2;
-  for (let hd = 0; hd < heads; hd++)
-    for (let j = 0; j < 2; j++)
-      for (let i = 0; i < half; i++) {
-        const from = (hd * headDim + j * half + i) * cols;
-        out.set(w.subarray(from, from + cols), (hd * headDim + 2 * i + j) * cols);
-      }
-  return out;
+/** The HF row that GGUF row r of a rotary weight came from: HF row j*half+i sits at 2i+j within each head. */
+function hfRowOfGgufRow(r: number, headDim: number): number {
+  const head = Math.floor(r / headDim);
+  const within = r % headDim;
+  return head * headDim + (within % 2) * (headDim / 2) + (within >> 1);
 }
 
-/** The inverse of permuteRotaryRows, in place (one head of scratch). */
-function unpermuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): void {
-  const half = headDim / 2;
-  const head = new Float32Array(headDim * cols);
+/**
+ * GGUF row order -> HF row order, in place, on stored rows of `rowBytes` bytes (whole rows move,
+ * so this works on quantized matrices too; a bias is rows of one F32). One head of scratch.
+ */
+function unpermuteRotaryRows(bytes: Uint8Array, heads: number, headDim: number, rowBytes: number): void {
+  const head = new Uint8Array(headDim * rowBytes);
   for (let hd = 0; hd < heads; hd++) {
-    const base = hd * headDim * cols;
-    head.set(w.subarray(base, base + headDim * cols));
-    for (let j = 0; j < 2; j++)
-      for (let i = 0; i < half; i++) {
-        const from = (2 * i + j) * cols;
-        w.set(head.subarray(from, from + cols), base + (j * half + i) * cols);
-      }
+    const base = hd * headDim * rowBytes;
+    head.set(bytes.subarray(base, base + headDim * rowBytes));
+    for (let r = 0; r < headDim; r++) {
+      const to = hfRowOfGgufRow(r, headDim) * rowBytes;
+      bytes.set(head.subarray(r * rowBytes, (r + 1) * rowBytes), base + to);
+    }
   }
 }
 
@@ -86,12 +83,18 @@ export async function loadLlamaFromGguf(reader: WeightReader, c: ModelConfig): P
   const qDim = c.numHeads * c.headDim;
   const kvDim = c.numKvHeads * c.headDim;
   const permuted = needsRotaryPermutation(c);
-  const rotary = async (name: string, heads: number, shape: number[]) => {
-    const w = await reader.read(name, shape);
-    if (permuted) unpermuteRotaryRows(w, heads, c.headDim, shape.length === 2 ? shape[1] : 1);
+  const rotary = async (name: string, heads: number, shape: [number, number]): Promise<WeightMatrix> => {
+    const w = await reader.readMatrix(name, shape);
+    if (permuted) unpermuteRotaryRows(w.data, heads, c.headDim, weightRowBytes(w.type, w.cols));
     return w;
   };
-  const tokenEmbedding = await reader.read("token_embd.weight", [v, h]);
+  const rotaryBias = async (name: string, heads: number, length: number): Promise<Float32Array> => {
+    const b = await reader.read(name, [length]);
+    if (permuted)
+      unpermuteRotaryRows(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), heads, c.headDim, 4);
+    return b;
+  };
+  const tokenEmbedding = await reader.readMatrix("token_embd.weight", [v, h]);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const p = `blk.${l}`;
@@ -100,67 +103,70 @@ export async function loadLlamaFromGguf(reader: WeightReader, c: ModelConfig): P
       attnNormBias: null,
       wq: await rotary(`${p}.attn_q.weight`, c.numHeads, [qDim, h]),
       wk: await rotary(`${p}.attn_k.weight`, c.numKvHeads, [kvDim, h]),
-      wv: await reader.read(`${p}.attn_v.weight`, [kvDim, h]),
-      wo: await reader.read(`${p}.attn_output.weight`, [h, qDim]),
-      bq: c.qkvBias ? await rotary(`${p}.attn_q.bias`, c.numHeads, [qDim]) : null,
-      bk: c.qkvBias ? await rotary(`${p}.attn_k.bias`, c.numKvHeads, [kvDim]) : null,
+      wv: await reader.readMatrix(`${p}.attn_v.weight`, [kvDim, h]),
+      wo: await reader.readMatrix(`${p}.attn_output.weight`, [h, qDim]),
+      bq: c.qkvBias ? await rotaryBias(`${p}.attn_q.bias`, c.numHeads, qDim) : null,
+      bk: c.qkvBias ? await rotaryBias(`${p}.attn_k.bias`, c.numKvHeads, kvDim) : null,
       bv: c.qkvBias ? await reader.read(`${p}.attn_v.bias`, [kvDim]) : null,
       bo: null,
       mlpNorm: await reader.read(`${p}.ffn_norm.weight`, [h]),
       mlpNormBias: null,
-      wGate: await reader.read(`${p}.ffn_gate.weight`, [ff, h]),
-      wUp: await reader.read(`${p}.ffn_up.weight`, [ff, h]),
-      wDown: await reader.read(`${p}.ffn_down.weight`, [h, ff]),
+      wGate: await reader.readMatrix(`${p}.ffn_gate.weight`, [ff, h]),
+      wUp: await reader.readMatrix(`${p}.ffn_up.weight`, [ff, h]),
+      wDown: await reader.readMatrix(`${p}.ffn_down.weight`, [h, ff]),
       bUp: null,
       bDown: null,
     });
   }
   const finalNorm = await reader.read("output_norm.weight", [h]);
-  const lmHead = reader.has("output.weight") ? await reader.read("output.weight", [v, h]) : tokenEmbedding;
+  const lmHead = reader.has("output.weight")
+    ? await reader.readMatrix("output.weight", [v, h])
+    : tokenEmbedding;
   return { tokenEmbedding, positionEmbedding: null, layers, finalNorm, finalNormBias: null, lmHead };
 }
 
-/** GGUF tensors for a llama/qwen2 model (norms and biases stay F32, as llama.cpp's converter keeps them). */
+/**
+ * GGUF tensors for a llama/qwen2 model. Norms and biases are F32, as llama.cpp's converter keeps
+ * them; the matrices' types are left to the file type (gguf-file-type.ts).
+ */
 export function llamaGgufTensors(
   w: ModelWeights,
   c: ModelConfig,
-  type: GgufTensorToWrite["type"],
   ropeFreqFactors: Float32Array | null,
-): GgufTensorToWrite[] {
+): GgufModelTensor[] {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   const qDim = c.numHeads * c.headDim;
   const kvDim = c.numKvHeads * c.headDim;
   const permuted = needsRotaryPermutation(c);
-  const rot = (x: Float32Array, heads: number, cols: number) =>
-    permuted ? permuteRotaryRows(x, heads, c.headDim, cols) : x;
-  const out: GgufTensorToWrite[] = [
-    { name: "token_embd.weight", shape: [v, h], data: w.tokenEmbedding, type },
-  ];
+  const rot = (m: WeightMatrix) => (permuted ? reorderedRows(m, (r) => hfRowOfGgufRow(r, c.headDim)) : m);
+  const rotBias = (b: Float32Array) =>
+    permuted ? Float32Array.from(b, (_, r) => b[hfRowOfGgufRow(r, c.headDim)]) : b;
+  const out: GgufModelTensor[] = [{ name: "token_embd.weight", shape: [v, h], data: w.tokenEmbedding }];
   if (ropeFreqFactors)
-    out.push({ name: "rope_freqs.weight", shape: [c.headDim / 2], data: ropeFreqFactors, type: "F32" });
+    out.push({ name: "rope_freqs.weight", shape: [c.headDim / 2], data: ropeFreqFactors, type: "f32" });
   w.layers.forEach((L, l) => {
     const p = `blk.${l}`;
     out.push(
-      { name: `${p}.attn_norm.weight`, shape: [h], data: L.attnNorm, type: "F32" },
-      { name: `${p}.attn_q.weight`, shape: [qDim, h], data: rot(L.wq, c.numHeads, h), type },
-      { name: `${p}.attn_k.weight`, shape: [kvDim, h], data: rot(L.wk, c.numKvHeads, h), type },
-      { name: `${p}.attn_v.weight`, shape: [kvDim, h], data: L.wv, type },
-      { name: `${p}.attn_output.weight`, shape: [h, qDim], data: L.wo, type },
+      { name: `${p}.attn_norm.weight`, shape: [h], data: L.attnNorm, type: "f32" },
+      { name: `${p}.attn_q.weight`, shape: [qDim, h], data: rot(L.wq) },
+      { name: `${p}.attn_k.weight`, shape: [kvDim, h], data: rot(L.wk) },
+      { name: `${p}.attn_v.weight`, shape: [kvDim, h], data: L.wv },
+      { name: `${p}.attn_output.weight`, shape: [h, qDim], data: L.wo },
     );
     if (L.bq && L.bk && L.bv)
       out.push(
-        { name: `${p}.attn_q.bias`, shape: [qDim], data: rot(L.bq, c.numHeads, 1), type: "F32" },
-        { name: `${p}.attn_k.bias`, shape: [kvDim], data: rot(L.bk, c.numKvHeads, 1), type: "F32" },
-        { name: `${p}.attn_v.bias`, shape: [kvDim], data: L.bv, type: "F32" },
+        { name: `${p}.attn_q.bias`, shape: [qDim], data: rotBias(L.bq), type: "f32" },
+        { name: `${p}.attn_k.bias`, shape: [kvDim], data: rotBias(L.bk), type: "f32" },
+        { name: `${p}.attn_v.bias`, shape: [kvDim], data: L.bv, type: "f32" },
       );
     out.push(
-      { name: `${p}.ffn_norm.weight`, shape: [h], data: L.mlpNorm, type: "F32" },
-      { name: `${p}.ffn_gate.weight`, shape: [ff, h], data: L.wGate!, type },
-      { name: `${p}.ffn_up.weight`, shape: [ff, h], data: L.wUp, type },
-      { name: `${p}.ffn_down.weight`, shape: [h, ff], data: L.wDown, type },
+      { name: `${p}.ffn_norm.weight`, shape: [h], data: L.mlpNorm, type: "f32" },
+      { name: `${p}.ffn_gate.weight`, shape: [ff, h], data: L.wGate! },
+      { name: `${p}.ffn_up.weight`, shape: [ff, h], data: L.wUp },
+      { name: `${p}.ffn_down.weight`, shape: [h, ff], data: L.wDown },
     );
   });
-  out.push({ name: "output_norm.weight", shape: [h], data: w.finalNorm, type: "F32" });
-  if (w.lmHead !== w.tokenEmbedding) out.push({ name: "output.weight", shape: [v, h], data: w.lmHead, type });
+  out.push({ name: "output_norm.weight", shape: [h], data: w.finalNorm, type: "f32" });
+  if (w.lmHead !== w.tokenEmbedding) out.push({ name: "output.weight", shape: [v, h], data: w.lmHead });
   return out;
 }
