@@ -1,6 +1,7 @@
 import { InputError } from "@pva/core";
 import { describe, expect, it } from "vitest";
-import { llama3FreqFactors, parseHfConfig, ropeInverseFrequencies } from "./config.js";
+import { parseHfConfig } from "./hf-config.js";
+import { llama3FreqFactors, ropeInverseFrequencies } from "./rope.js";
 
 const llama = {
   model_type: "llama",
@@ -25,7 +26,7 @@ describe("parseHfConfig", () => {
       hiddenSize: 576,
       numKvHeads: 3,
       headDim: 64,
-      ropeTheta: 100000,
+      rope: { theta: 100000, scaling: null },
       tieWordEmbeddings: true,
       qkvBias: false,
     });
@@ -43,8 +44,7 @@ describe("parseHfConfig", () => {
       "config.json",
     );
     expect(c.architecture).toBe("llama");
-    expect(c.ropeTheta).toBe(5e5);
-    expect(c.ropeScaling).toBeNull();
+    expect(c.rope).toEqual({ theta: 5e5, scaling: null });
   });
 
   it("reads qwen2 with its always-on QKV bias and untied default", () => {
@@ -63,7 +63,7 @@ describe("parseHfConfig", () => {
       headDim: 64,
       tieWordEmbeddings: true,
       norm: "layer",
-      positions: "learned",
+      rope: null,
     });
   });
 
@@ -89,27 +89,32 @@ describe("Llama-3 rope scaling", () => {
     // Reference: transformers.modeling_rope_utils._compute_llama3_parameters with head_dim 16,
     // rope_theta 500000, factor 8, low 1, high 4, original_max_position_embeddings 64:
     // wavelengths 2*pi/inv_freq; < 16 kept, > 64 divided by 8, in between smoothed.
-    const c = {
-      ...parseHfConfig(
-        { ...llama, hidden_size: 64, num_attention_heads: 4, num_key_value_heads: 4, rope_theta: 500000 },
-        "c.json",
-      ),
-      ropeScaling: {
-        type: "llama3" as const,
-        factor: 8,
-        lowFreqFactor: 1,
-        highFreqFactor: 4,
-        originalMaxPositions: 64,
+    const c = parseHfConfig(
+      {
+        ...llama,
+        hidden_size: 64,
+        num_attention_heads: 4,
+        num_key_value_heads: 4,
+        rope_theta: 500000,
+        rope_scaling: {
+          rope_type: "llama3",
+          factor: 8,
+          low_freq_factor: 1,
+          high_freq_factor: 4,
+          original_max_position_embeddings: 64,
+        },
       },
-    };
-    const inv = ropeInverseFrequencies(c);
+      "c.json",
+    );
+    const rope = c.rope!;
+    const inv = ropeInverseFrequencies(rope, c.headDim);
     const plain = Array.from({ length: 8 }, (_, i) => 1 / 500000 ** ((2 * i) / 16));
     expect(inv[0]).toBe(plain[0]); // wavelength 6.28 < 16: unchanged
     expect(inv[7]).toBeCloseTo(plain[7] / 8, 15); // wavelength ~ 2.4e5 > 64: divided by factor
     const wavelen = (2 * Math.PI) / plain[1]; // ~ 32.8: smoothed
     const smooth = (64 / wavelen - 1) / (4 - 1);
     expect(inv[1]).toBeCloseTo((1 - smooth) * (plain[1] / 8) + smooth * plain[1], 15);
-    const factors = llama3FreqFactors(c);
+    const factors = llama3FreqFactors(rope, c.headDim);
     expect(factors[0]).toBeCloseTo(1, 6);
     expect(factors[7]).toBeCloseTo(8, 5);
   });

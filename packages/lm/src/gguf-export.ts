@@ -1,6 +1,5 @@
-import { gpt2GgufTensors } from "./architectures/gpt2.js";
-import { llamaGgufTensors } from "./architectures/llama.js";
-import { llama3FreqFactors, type ModelConfig } from "./config.js";
+import { architectureNamed } from "./architectures/registry.js";
+import type { ModelConfig } from "./config.js";
 import { type GgufMetadataEntry, writeGguf } from "./formats/gguf-writer.js";
 import { chooseTensorTypes, type GgufFileType, LLAMA_FTYPE, parseGgufFileType } from "./gguf-file-type.js";
 import { ggufPreName } from "./gguf-tokenizer.js";
@@ -23,45 +22,20 @@ export interface GgufExport {
 /** Writes a model as GGUF the way llama.cpp's convert_hf_to_gguf.py lays it out. */
 export async function writeModelGguf(file: string, m: GgufExport): Promise<void> {
   const c = m.config;
-  const arch = c.architecture;
-  const u32 = (key: string, value: number): GgufMetadataEntry => ({
-    key: `${arch}.${key}`,
-    type: "u32",
-    value,
-  });
-  const f32 = (key: string, value: number): GgufMetadataEntry => ({
-    key: `${arch}.${key}`,
-    type: "f32",
-    value,
-  });
+  const architecture = architectureNamed(c.architecture);
   const metadata: GgufMetadataEntry[] = [
-    { key: "general.architecture", type: "string", value: arch },
+    { key: "general.architecture", type: "string", value: architecture.ggufArchitecture },
     { key: "general.name", type: "string", value: "pva-export" },
     { key: "general.alignment", type: "u32", value: 32 },
     { key: "general.file_type", type: "u32", value: LLAMA_FTYPE[m.type] },
-    u32("context_length", c.maxPositions),
-    u32("embedding_length", c.hiddenSize),
-    u32("block_count", c.numLayers),
-    u32("feed_forward_length", c.intermediateSize),
-    u32("attention.head_count", c.numHeads),
+    ...architecture.ggufMetadata(c),
+    ...(m.tokenizerMetadata ?? tokenizerMetadata(m.tokenizerJson, c)),
   ];
-  if (arch === "gpt2") metadata.push(f32("attention.layer_norm_epsilon", c.normEps));
-  else
-    metadata.push(
-      u32("attention.head_count_kv", c.numKvHeads),
-      f32("attention.layer_norm_rms_epsilon", c.normEps),
-      f32("rope.freq_base", c.ropeTheta),
-      u32("rope.dimension_count", c.headDim),
-    );
-  metadata.push(...(m.tokenizerMetadata ?? tokenizerMetadata(m.tokenizerJson, c)));
   if (m.chatTemplate)
     metadata.push({ key: "tokenizer.chat_template", type: "string", value: m.chatTemplate });
   if (m.type !== "f32" && m.type !== "f16" && m.type !== "bf16")
     metadata.push({ key: "general.quantization_version", type: "u32", value: 2 });
-  const tensors =
-    arch === "gpt2"
-      ? gpt2GgufTensors(m.weights, c)
-      : llamaGgufTensors(m.weights, c, c.ropeScaling?.type === "llama3" ? llama3FreqFactors(c) : null);
+  const tensors = architecture.ggufTensors(m.weights, c);
   await writeGguf(file, metadata, chooseTensorTypes(m.type, tensors, c.numLayers));
 }
 

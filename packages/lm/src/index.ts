@@ -1,5 +1,5 @@
 export type { KvCache } from "./cache.js";
-export { type Architecture, type ModelConfig, parseHfConfig } from "./config.js";
+export type { Architecture, ModelConfig } from "./config.js";
 export { type GgufFile, type GgufValue, openGguf } from "./formats/gguf.js";
 export {
   type GgufMetadataEntry,
@@ -17,6 +17,7 @@ export type { TensorRows } from "./formats/tensor-rows.js";
 export type { GenerateOptions } from "./generate.js";
 export { convertToGguf, writeModelGguf } from "./gguf-export.js";
 export { GGUF_FILE_TYPES, type GgufFileType } from "./gguf-file-type.js";
+export { parseHfConfig } from "./hf-config.js";
 export type { HookSite, SteerSpec } from "./hooks.js";
 export {
   type ComputeBackend,
@@ -36,6 +37,7 @@ export {
 export { type LoadModelOptions, loadModel, type Model } from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";
 export type { ChatMessage, Tokenizer } from "./tokenizer.js";

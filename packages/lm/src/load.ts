@@ -1,16 +1,16 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { PvaError } from "@pva/core";
-import { loadGpt2FromGguf, loadGpt2FromHf } from "./architectures/gpt2.js";
-import { loadLlamaFromGguf, loadLlamaFromHf } from "./architectures/llama.js";
+import { architectureNamed } from "./architectures/registry.js";
 import type { KvCache } from "./cache.js";
-import { type ModelConfig, parseHfConfig } from "./config.js";
+import type { ModelConfig } from "./config.js";
 import { openGguf } from "./formats/gguf.js";
 import { openSafetensorsCheckpoint } from "./formats/safetensors.js";
 import type { TensorStore } from "./formats/tensor-store.js";
 import { type GenerateOptions, generate } from "./generate.js";
 import { configFromGguf } from "./gguf-model.js";
 import { tokenizerFilesFromGguf } from "./gguf-tokenizer.js";
+import { parseHfConfig } from "./hf-config.js";
 import { type ComputeBackend, createComputeBackend } from "./kernels/index.js";
 import { type ContinuationOptions, type ForwardOptions, type ForwardResult, Transformer } from "./model.js";
 import { hashModelFiles } from "./model-hash.js";
@@ -142,10 +142,7 @@ export async function loadHfFolder(dir: string, backend: ComputeBackend): Promis
   const store = await openSafetensorsCheckpoint(dir);
   try {
     const reader = new WeightReader(store, backend);
-    const weights =
-      config.architecture === "gpt2"
-        ? await loadGpt2FromHf(reader, config)
-        : await loadLlamaFromHf(reader, config);
+    const weights = await architectureNamed(config.architecture).loadHf(reader, config);
     const files = [join(dir, "config.json"), join(dir, "tokenizer.json"), ...(await weightFiles(dir, store))];
     return {
       config,
@@ -173,10 +170,7 @@ async function loadGgufFile(file: string, backend: ComputeBackend): Promise<Load
     const config = await configFromGguf(gguf);
     const tokenizerFiles = tokenizerFilesFromGguf(gguf);
     const reader = new WeightReader(gguf, backend);
-    const weights =
-      config.architecture === "gpt2"
-        ? await loadGpt2FromGguf(reader, config)
-        : await loadLlamaFromGguf(reader, config);
+    const weights = await architectureNamed(config.architecture).loadGguf(reader, config);
     return { config, weights, tokenizerFiles, files: [file] };
   } finally {
     await gguf.close();

@@ -1,8 +1,9 @@
 import { PvaError } from "@pva/core";
 import { type KvCache, LayerKvCache } from "./cache.js";
-import { type ModelConfig, ropeInverseFrequencies } from "./config.js";
+import type { ModelConfig } from "./config.js";
 import { HookPlan, type SteerSpec } from "./hooks.js";
 import type { ComputeBackend } from "./kernels/index.js";
+import { ropeInverseFrequencies } from "./rope.js";
 import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
 import type { ModelWeights } from "./weights.js";
 
@@ -118,7 +119,7 @@ export class Transformer {
   ) {
     this.scratch = new Scratch(backend, config);
     this.ownCache = this.createCache();
-    this.invFreq = config.positions === "rope" ? ropeInverseFrequencies(config) : new Float64Array(0);
+    this.invFreq = config.rope ? ropeInverseFrequencies(config.rope, config.headDim) : new Float64Array(0);
   }
 
   createCache(): LayerKvCache {
@@ -208,7 +209,7 @@ export class Transformer {
     const s = this.scratch;
     s.ensure(T);
     cache.reserve(start + longest);
-    if (c.positions === "rope") this.ensureRope(start + longest);
+    if (c.rope) this.ensureRope(start + longest);
     const w = this.weights;
     const x = s.x;
     const projected = s.projected;
@@ -346,7 +347,7 @@ export class Transformer {
       const n = tokens.length;
       const q = s.q.subarray(firstRow * qDim, (firstRow + n) * qDim);
       const k = s.k.subarray(firstRow * kvDim, (firstRow + n) * kvDim);
-      if (c.positions === "rope") {
+      if (c.rope) {
         this.rotate(q, n, numHeads, start);
         this.rotate(k, n, numKvHeads, start);
       }
@@ -403,8 +404,8 @@ export class Transformer {
     const n = T * ff;
     const { up, gate } = s;
     await this.backend.matmul(up, s.normed, L.wUp, T, L.bUp ?? undefined);
-    if (L.wGate) {
-      await this.backend.matmul(gate, s.normed, L.wGate, T);
+    if (c.mlp === "swiglu") {
+      await this.backend.matmul(gate, s.normed, L.wGate!, T, L.bGate ?? undefined);
       await this.backend.siluMul(gate, up, n);
     } else {
       const k = Math.sqrt(2 / Math.PI);

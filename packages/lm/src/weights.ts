@@ -35,10 +35,11 @@ export interface LayerWeights {
   bo: Float32Array | null;
   mlpNorm: Float32Array;
   mlpNormBias: Float32Array | null;
-  /** SwiGLU gate (llama family); null for GELU MLPs. */
+  /** The gate of a gated MLP (SwiGLU); null for a plain GELU MLP. */
   wGate: WeightMatrix | null;
   wUp: WeightMatrix;
   wDown: WeightMatrix;
+  bGate: Float32Array | null;
   bUp: Float32Array | null;
   bDown: Float32Array | null;
 }

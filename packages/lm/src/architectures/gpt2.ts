@@ -2,6 +2,9 @@ import type { ModelConfig } from "../config.js";
 import { stackedRows } from "../formats/tensor-rows.js";
 import type { GgufModelTensor } from "../gguf-file-type.js";
 import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
+import type { ArchitectureDefinition, RandomTensor } from "./architecture.js";
+import { torchDtype } from "./decoder-config.js";
+import { ggufKeys, ggufShapeMetadata } from "./gguf-metadata.js";
 
 /**
  * GPT-2: LayerNorm with bias, learned absolute positions, fused QKV, GELU MLP, biases everywhere.
@@ -9,17 +12,140 @@ import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
  */
 
 /** What every GPT-2 is, so neither config.json nor GGUF metadata spells it out. */
-export const GPT2_FIXED_CONFIG = {
+const GPT2_FIXED_CONFIG = {
+  architecture: "gpt2",
   norm: "layer",
   mlp: "gelu",
-  positions: "learned",
-  ropeTheta: 0,
-  ropeScaling: null,
+  rope: null,
   qkvBias: true,
-  outputBias: true,
+  attnOutputBias: true,
+  mlpBias: true,
 } as const satisfies Partial<ModelConfig>;
 
-export async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<ModelWeights> {
+export const gpt2: ArchitectureDefinition = {
+  name: "gpt2",
+  hfModelTypes: ["gpt2"],
+  hfClassNames: ["gpt2lmheadmodel"],
+  ggufArchitecture: "gpt2",
+  readsGguf: true,
+  hfFieldNames: {
+    hiddenSize: "n_embd",
+    numLayers: "n_layer",
+    numHeads: "n_head",
+    numKvHeads: "n_head",
+    headDim: "n_head",
+    intermediateSize: "n_inner",
+    vocabSize: "vocab_size",
+    maxPositions: "n_positions",
+    normEps: "layer_norm_epsilon",
+  },
+
+  configFromHf(f) {
+    const hiddenSize = f.number("n_embd");
+    const numHeads = f.number("n_head");
+    const activation = f.raw.activation_function ?? "gelu_new";
+    if (activation !== "gelu_new" && activation !== "gelu_pytorch_tanh" && activation !== "gelu")
+      f.fail("activation_function", `unsupported ${JSON.stringify(activation)} (gelu_new is)`);
+    return {
+      ...GPT2_FIXED_CONFIG,
+      hiddenSize,
+      numLayers: f.number("n_layer"),
+      numHeads,
+      numKvHeads: numHeads,
+      headDim: hiddenSize / numHeads,
+      intermediateSize: f.number("n_inner", 4 * hiddenSize),
+      vocabSize: f.number("vocab_size"),
+      maxPositions: f.number("n_positions", f.number("n_ctx", 1024)),
+      normEps: f.number("layer_norm_epsilon", 1e-5),
+      // transformers 4.x omits it for GPT-2 because tying is the default there.
+      tieWordEmbeddings: f.raw.tie_word_embeddings !== false,
+      bosTokenId: f.firstId("bos_token_id"),
+      eosTokenId: f.firstId("eos_token_id"),
+    };
+  },
+
+  async configFromGguf(f) {
+    const [vocabSize] = f.shape("token_embd.weight");
+    const hiddenSize = f.number("embedding_length");
+    const numHeads = f.number("attention.head_count");
+    return {
+      ...GPT2_FIXED_CONFIG,
+      hiddenSize,
+      numLayers: f.number("block_count"),
+      numHeads,
+      numKvHeads: numHeads,
+      headDim: hiddenSize / numHeads,
+      intermediateSize: f.number("feed_forward_length"),
+      vocabSize,
+      maxPositions: f.number("context_length"),
+      normEps: f.number("attention.layer_norm_epsilon", 1e-5),
+      tieWordEmbeddings: !f.hasTensor("output.weight"),
+      bosTokenId: f.tokenId("bos_token_id"),
+      eosTokenId: f.tokenId("eos_token_id"),
+    };
+  },
+
+  loadHf: loadGpt2FromHf,
+  loadGguf: loadGpt2FromGguf,
+
+  ggufMetadata: (c) => [
+    ...ggufShapeMetadata("gpt2", c),
+    ggufKeys("gpt2").f32("attention.layer_norm_epsilon", c.normEps),
+  ],
+  ggufTensors: gpt2GgufTensors,
+
+  randomConfigJson: (spec) => ({
+    architectures: ["GPT2LMHeadModel"],
+    model_type: "gpt2",
+    n_embd: spec.hiddenSize,
+    n_layer: spec.numLayers,
+    n_head: spec.numHeads,
+    n_inner: spec.intermediateSize,
+    n_positions: spec.maxPositions,
+    n_ctx: spec.maxPositions,
+    vocab_size: spec.vocabSize,
+    layer_norm_epsilon: 1e-5,
+    activation_function: "gelu_new",
+    tie_word_embeddings: spec.tieWordEmbeddings ?? true,
+    bos_token_id: 0,
+    eos_token_id: 2,
+    torch_dtype: torchDtype(spec),
+  }),
+  hfTensors: gpt2HfTensors,
+};
+
+function gpt2HfTensors(c: ModelConfig): RandomTensor[] {
+  const { hiddenSize: h, intermediateSize: ff, vocabSize: v } = c;
+  const matrix = (name: string, shape: number[]): RandomTensor => ({ name, shape, kind: "matrix" });
+  const bias = (name: string, n: number): RandomTensor => ({ name, shape: [n], kind: "bias" });
+  const gain = (name: string, n: number): RandomTensor => ({ name, shape: [n], kind: "gain", center: 1 });
+  const out = [
+    matrix("transformer.wte.weight", [v, h]),
+    matrix("transformer.wpe.weight", [c.maxPositions, h]),
+  ];
+  for (let l = 0; l < c.numLayers; l++) {
+    const p = `transformer.h.${l}`;
+    out.push(
+      gain(`${p}.ln_1.weight`, h),
+      bias(`${p}.ln_1.bias`, h),
+      matrix(`${p}.attn.c_attn.weight`, [h, 3 * h]),
+      bias(`${p}.attn.c_attn.bias`, 3 * h),
+      matrix(`${p}.attn.c_proj.weight`, [h, h]),
+      bias(`${p}.attn.c_proj.bias`, h),
+      gain(`${p}.ln_2.weight`, h),
+      bias(`${p}.ln_2.bias`, h),
+      matrix(`${p}.mlp.c_fc.weight`, [h, ff]),
+      bias(`${p}.mlp.c_fc.bias`, ff),
+      matrix(`${p}.mlp.c_proj.weight`, [ff, h]),
+      bias(`${p}.mlp.c_proj.bias`, h),
+    );
+  }
+  out.push(gain("transformer.ln_f.weight", h), bias("transformer.ln_f.bias", h));
+  if (!c.tieWordEmbeddings) out.push(matrix("lm_head.weight", [v, h]));
+  return out;
+}
+
+async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<ModelWeights> {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   // Checkpoints saved from GPT2Model (the original "gpt2") have no "transformer." prefix.
   const t = reader.has("transformer.wte.weight") ? "transformer." : "";
@@ -52,6 +178,7 @@ export async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Prom
       wGate: null,
       wUp: await reader.readMatrixTransposed(`${p}.mlp.c_fc.weight`, [h, ff]),
       wDown: await reader.readMatrixTransposed(`${p}.mlp.c_proj.weight`, [ff, h]),
+      bGate: null,
       bUp: await reader.read(`${p}.mlp.c_fc.bias`, [ff]),
       bDown: await reader.read(`${p}.mlp.c_proj.bias`, [h]),
     });
@@ -65,7 +192,7 @@ export async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Prom
   return { tokenEmbedding, positionEmbedding, layers, finalNorm, finalNormBias, lmHead };
 }
 
-export async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Promise<ModelWeights> {
+async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Promise<ModelWeights> {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   const tokenEmbedding = await reader.readMatrix("token_embd.weight", [v, h]);
   const positionEmbedding = await reader.read("position_embd.weight", [c.maxPositions, h]);
@@ -92,6 +219,7 @@ export async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Pr
       wGate: null,
       wUp: await reader.readMatrix(`${p}.ffn_up.weight`, [ff, h]),
       wDown: await reader.readMatrix(`${p}.ffn_down.weight`, [h, ff]),
+      bGate: null,
       bUp: await reader.read(`${p}.ffn_up.bias`, [ff]),
       bDown: await reader.read(`${p}.ffn_down.bias`, [h]),
     });
@@ -104,8 +232,8 @@ export async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Pr
   return { tokenEmbedding, positionEmbedding, layers, finalNorm, finalNormBias, lmHead };
 }
 
-/** GGUF tensors for a GPT-2 model: vectors and positions F32, the matrices' types left to the file type. */
-export function gpt2GgufTensors(w: ModelWeights, c: ModelConfig): GgufModelTensor[] {
+/** GGUF tensors for GPT-2: vectors and positions F32, the matrices' types left to the file type. */
+function gpt2GgufTensors(w: ModelWeights, c: ModelConfig): GgufModelTensor[] {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   const f32 = (name: string, data: Float32Array | null): GgufModelTensor => ({
     name,

@@ -11,7 +11,10 @@ import { decodeRows, encodeRows, firstNonFiniteValue } from "./weight-codec.js";
  * Equal hashes mean our quantizer writes ggml's reference bytes and our decoder reads them to
  * ggml's floats, bit for bit.
  */
-const GGML_REFERENCE: Record<Exclude<WeightType, "f32" | "f16" | "bf16">, { bytes: string; decoded: string }> = {
+const GGML_REFERENCE: Record<
+  Exclude<WeightType, "f32" | "f16" | "bf16">,
+  { bytes: string; decoded: string }
+> = {
   q8_0: {
     bytes: "2be1becf28141e87f230bd15b6af59eeb9c35280f1b8d1f673529ce63c9d80be",
     decoded: "8cb23d2901d010459499747bc03936f9707d8fea2a3e027b2917b4e24a148d87",
@@ -58,16 +61,14 @@ function referenceInput(): Float32Array {
   for (let i = 0; i < x.length; i++) {
     const bell = next() + next() + next() + next() - 2;
     const kind = Math.floor(i / 256) % 8;
-    x[i] = [
-      0.02 * bell,
-      bell,
-      4 * bell * bell * bell,
-      0,
-      0.5,
-      next() < 0.85 ? 0 : bell,
-      Math.round(bell * 8) / 8,
-      0.01 + 0.001 * bell,
-    ][kind];
+    if (kind === 0) x[i] = 0.02 * bell;
+    else if (kind === 1) x[i] = bell;
+    else if (kind === 2) x[i] = 4 * bell * bell * bell;
+    else if (kind === 3) x[i] = 0;
+    else if (kind === 4) x[i] = 0.5;
+    else if (kind === 5) x[i] = next() < 0.85 ? 0 : bell;
+    else if (kind === 6) x[i] = Math.round(bell * 8) / 8;
+    else x[i] = 0.01 + 0.001 * bell;
   }
   return x;
 }
@@ -82,17 +83,20 @@ describe("block codecs against ggml's reference", () => {
     );
   });
 
-  it.each(Object.entries(GGML_REFERENCE))("%s: quantize_row_ref's bytes and dequantize_row's floats", (name, want) => {
-    const type = name as WeightType;
-    const { blockElements, blockBytes } = WEIGHT_TYPE_LAYOUT[type];
-    const bytes = new Uint8Array((input.length / blockElements) * blockBytes);
-    // Two rows, so a codec that mixed rows up would show.
-    encodeRows(type, input, 0, 2, input.length / 2, bytes);
-    expect(sha256(bytes)).toBe(want.bytes);
-    const decoded = new Float32Array(input.length);
-    decodeRows(type, bytes, 0, 2, input.length / 2, decoded);
-    expect(sha256(new Uint8Array(decoded.buffer))).toBe(want.decoded);
-  });
+  it.each(Object.entries(GGML_REFERENCE))(
+    "%s: quantize_row_ref's bytes and dequantize_row's floats",
+    (name, want) => {
+      const type = name as WeightType;
+      const { blockElements, blockBytes } = WEIGHT_TYPE_LAYOUT[type];
+      const bytes = new Uint8Array((input.length / blockElements) * blockBytes);
+      // Two rows, so a codec that mixed rows up would show.
+      encodeRows(type, input, 0, 2, input.length / 2, bytes);
+      expect(sha256(bytes)).toBe(want.bytes);
+      const decoded = new Float32Array(input.length);
+      decodeRows(type, bytes, 0, 2, input.length / 2, decoded);
+      expect(sha256(new Uint8Array(decoded.buffer))).toBe(want.decoded);
+    },
+  );
 });
 
 describe("block layouts, by hand", () => {
@@ -118,7 +122,12 @@ describe("block layouts, by hand", () => {
     const out = new Float32Array(256);
     decodeRows("q6_k", block, 0, 1, 256, out);
     // (q - 32) * scale: value 0 in sub-block 0, 32 in 2, 64 in 4, 96 in 6.
-    expect([out[0], out[32], out[64], out[96]]).toEqual([(1 - 32) * 1, (19 - 32) * 3, (34 - 32) * 5, (52 - 32) * 7]);
+    expect([out[0], out[32], out[64], out[96]]).toEqual([
+      (1 - 32) * 1,
+      (19 - 32) * 3,
+      (34 - 32) * 5,
+      (52 - 32) * 7,
+    ]);
   });
 
   it("finds a non-finite scale without decoding the block", () => {
