@@ -4,6 +4,7 @@ import type { ModelConfig } from "./config.js";
 import { HookPlan, type SteerSpec } from "./hooks.js";
 import type { ComputeBackend } from "./kernels/index.js";
 import { ropeInverseFrequencies } from "./rope.js";
+import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
 import type { ModelWeights } from "./weights.js";
 
 /**
@@ -228,7 +229,7 @@ export class Transformer {
             "E_FORWARD",
           );
         const row = (seg.firstRow + t) * h;
-        x.set(w.tokenEmbedding.subarray(id * h, (id + 1) * h), row);
+        decodeMatrixRows(w.tokenEmbedding, id, 1, x, row);
         if (w.positionEmbedding) {
           const pe = (start + t) * h;
           for (let i = 0; i < h; i++) x[row + i] += w.positionEmbedding[pe + i];
@@ -269,7 +270,7 @@ export class Transformer {
       });
     }
     const logits = s.ensureLogits(rows);
-    await this.backend.matmul(logits, input, w.lmHead, rows, h, vocab);
+    await this.backend.matmul(logits, input, w.lmHead, rows);
     return segments.map((seg, i) => {
       const [from, to] = mode === "last" ? [i, i + 1] : [seg.firstRow, seg.firstRow + seg.tokens.length];
       return { logits: logits.slice(from * vocab, to * vocab), captures: seg.captures };
@@ -334,12 +335,12 @@ export class Transformer {
     const c = this.config;
     const s = this.scratch;
     const L = this.weights.layers[l];
-    const { hiddenSize: h, headDim: hd, numHeads, numKvHeads } = c;
+    const { headDim: hd, numHeads, numKvHeads } = c;
     const qDim = numHeads * hd;
     const kvDim = numKvHeads * hd;
-    await this.backend.matmul(s.q, s.normed, L.wq, T, h, qDim, L.bq ?? undefined);
-    await this.backend.matmul(s.k, s.normed, L.wk, T, h, kvDim, L.bk ?? undefined);
-    await this.backend.matmul(s.v, s.normed, L.wv, T, h, kvDim, L.bv ?? undefined);
+    await this.backend.matmul(s.q, s.normed, L.wq, T, L.bq ?? undefined);
+    await this.backend.matmul(s.k, s.normed, L.wk, T, L.bk ?? undefined);
+    await this.backend.matmul(s.v, s.normed, L.wv, T, L.bv ?? undefined);
     const keys = cache.keys[l];
     const values = cache.values[l];
     for (const { firstRow, tokens } of segments) {
@@ -355,7 +356,7 @@ export class Transformer {
       const attended = s.attended.subarray(firstRow * qDim, (firstRow + n) * qDim);
       await this.backend.attention(attended, q, keys, values, n, start, numHeads, numKvHeads, hd);
     }
-    await this.backend.matmul(s.projected, s.attended, L.wo, T, qDim, h, L.bo ?? undefined);
+    await this.backend.matmul(s.projected, s.attended, L.wo, T, L.bo ?? undefined);
   }
 
   /** Rotary embedding in HF's layout: element i pairs with i + headDim/2 within each head. */
@@ -399,12 +400,12 @@ export class Transformer {
     const c = this.config;
     const s = this.scratch;
     const L = this.weights.layers[l];
-    const { hiddenSize: h, intermediateSize: ff } = c;
+    const { intermediateSize: ff } = c;
     const n = T * ff;
     const { up, gate } = s;
-    await this.backend.matmul(up, s.normed, L.wUp, T, h, ff, L.bUp ?? undefined);
+    await this.backend.matmul(up, s.normed, L.wUp, T, L.bUp ?? undefined);
     if (c.mlp === "swiglu") {
-      await this.backend.matmul(gate, s.normed, L.wGate!, T, h, ff, L.bGate ?? undefined);
+      await this.backend.matmul(gate, s.normed, L.wGate!, T, L.bGate ?? undefined);
       await this.backend.siluMul(gate, up, n);
     } else {
       const k = Math.sqrt(2 / Math.PI);
@@ -413,6 +414,6 @@ export class Transformer {
         gate[i] = 0.5 * u * (1 + Math.tanh(k * (u + 0.044715 * u * u * u)));
       }
     }
-    await this.backend.matmul(s.projected, gate, L.wDown, T, ff, h, L.bDown ?? undefined);
+    await this.backend.matmul(s.projected, gate, L.wDown, T, L.bDown ?? undefined);
   }
 }
