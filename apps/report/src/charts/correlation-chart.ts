@@ -34,6 +34,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
   // 171 bars need thin bars and small labels (6.5 px keeps them within a 1280 px page); a study of a
   // few emotions gets room to read them.
   const step = rows.length <= 20 ? 30 : rows.length <= 60 ? 14 : 6.5;
+  const wide = rows.length > 60;
   const x = {
     field: "emotion",
     type: "nominal" as const,
@@ -72,10 +73,10 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
               title: "Pearson r (probe score, Elo)",
               scale: { domain: [-1, 1] },
             },
-            // Both legends sit above the bars: 171 bars may scroll sideways, the legends must not.
+            // With many bars both legends sit above them, so that the chart fits the page.
             color: {
               ...clusterColour(rows),
-              legend: { orient: "top", direction: "horizontal", columns: 5 },
+              legend: wide ? { orient: "top", direction: "horizontal", columns: 5 } : {},
             },
             // The legend shows what the bars show: one bar colour, solid or faded.
             opacity: {
@@ -84,7 +85,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
               scale: { domain: [`q < ${fdrAlpha}`, `q >= ${fdrAlpha}`], range: [1, 0.3] },
               title: "Benjamini-Hochberg",
               legend: {
-                orient: "top",
+                ...(wide ? { orient: "top" as const } : {}),
                 symbolType: "square",
                 symbolFillColor: "#4e79a7",
                 symbolStrokeWidth: 0,
