@@ -20,7 +20,7 @@ export function createJsBackend(): ComputeBackend {
       checkMatmulShapes(out, x, w, rows, inDim, outDim, bias);
       matmulReference(out, x, w, rows, inDim, outDim, bias);
     },
-    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim) => {
+    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim, options) => {
       checkAttentionShapes(out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim);
       const scores = new Float32Array(start + tokens);
       const accumulator = new Float64Array(headDim);
@@ -30,6 +30,7 @@ export function createJsBackend(): ComputeBackend {
         numHeads,
         numKvHeads,
         headDim,
+        ...options,
       });
     },
     siluMul: async (gate, up, length) => {
