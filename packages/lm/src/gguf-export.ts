@@ -1,5 +1,6 @@
 import { architectureNamed } from "./architectures/registry.js";
 import type { ModelConfig } from "./config.js";
+import { RANDOM_WEIGHTS_GGUF_KEY } from "./config-fields.js";
 import { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
 import { ggufPreName } from "./gguf-tokenizer.js";
 import { createComputeBackend } from "./kernels/index.js";
@@ -27,6 +28,7 @@ export async function writeModelGguf(file: string, m: GgufExport): Promise<void>
     { key: "general.name", type: "string", value: "pva-export" },
     { key: "general.alignment", type: "u32", value: 32 },
     ...architecture.ggufMetadata(c),
+    ...(c.randomWeights ? [{ key: RANDOM_WEIGHTS_GGUF_KEY, type: "bool" as const, value: true }] : []),
     ...(m.tokenizerMetadata ?? tokenizerMetadata(m.tokenizerJson, c)),
   ];
   if (m.chatTemplate)
