@@ -4,6 +4,7 @@
 // Prints GFLOP/s over wall time and over CPU time (all threads): on a machine shared with other
 // work the second is the stable one, and wall/CPU shows how well the threads overlapped.
 import { type ComputeBackend, createComputeBackend, createWasmBackend } from "../src/kernels/index.js";
+import { f32WeightMatrix } from "../src/kernels/weight-matrix.js";
 
 const ROWS = 64;
 const LAYER_SHAPES: readonly { name: string; rows: number; inDim: number; outDim: number }[] = [
@@ -32,7 +33,7 @@ async function gflops(
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   while (performance.now() - start < seconds * 1000) {
-    await backend.matmul(out, x, ws[calls % copies], rows, inDim, outDim);
+    await backend.matmul(out, x, f32WeightMatrix(ws[calls % copies], outDim, inDim), rows);
     calls++;
   }
   const elapsed = (performance.now() - start) / 1000;

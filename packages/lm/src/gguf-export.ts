@@ -1,7 +1,8 @@
 import { architectureNamed } from "./architectures/registry.js";
 import type { ModelConfig } from "./config.js";
 import { RANDOM_WEIGHTS_GGUF_KEY } from "./config-fields.js";
-import { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
+import { type GgufMetadataEntry, writeGguf } from "./formats/gguf-writer.js";
+import { chooseTensorTypes, type GgufFileType, LLAMA_FTYPE, parseGgufFileType } from "./gguf-file-type.js";
 import { ggufPreName } from "./gguf-tokenizer.js";
 import { createComputeBackend } from "./kernels/index.js";
 import { loadHfFolder } from "./load.js";
@@ -13,8 +14,8 @@ export interface GgufExport {
   /** The model's tokenizer.json (byte-level BPE): its vocabulary and merges go into the GGUF. */
   tokenizerJson: Record<string, unknown>;
   chatTemplate?: string | null;
-  /** Storage type of the large matrices; norms, biases and positions stay F32. */
-  type: GgufTensorToWrite["type"];
+  /** Storage type of the matrices (one type, or a mix such as q4_K_M); norms, biases and positions stay F32. */
+  type: GgufFileType;
   /** tokenizer.ggml.* entries to write instead of those derived from tokenizerJson (e.g. a SentencePiece vocabulary). */
   tokenizerMetadata?: GgufMetadataEntry[];
 }
@@ -27,13 +28,17 @@ export async function writeModelGguf(file: string, m: GgufExport): Promise<void>
     { key: "general.architecture", type: "string", value: architecture.ggufArchitecture },
     { key: "general.name", type: "string", value: "pva-export" },
     { key: "general.alignment", type: "u32", value: 32 },
+    { key: "general.file_type", type: "u32", value: LLAMA_FTYPE[m.type] },
     ...architecture.ggufMetadata(c),
     ...(c.randomWeights ? [{ key: RANDOM_WEIGHTS_GGUF_KEY, type: "bool" as const, value: true }] : []),
     ...(m.tokenizerMetadata ?? tokenizerMetadata(m.tokenizerJson, c)),
   ];
   if (m.chatTemplate)
     metadata.push({ key: "tokenizer.chat_template", type: "string", value: m.chatTemplate });
-  await writeGguf(file, metadata, architecture.ggufTensors(m.weights, c, m.type));
+  if (m.type !== "f32" && m.type !== "f16" && m.type !== "bf16")
+    metadata.push({ key: "general.quantization_version", type: "u32", value: 2 });
+  const tensors = architecture.ggufTensors(m.weights, c);
+  await writeGguf(file, metadata, chooseTensorTypes(m.type, tensors, c.numLayers));
 }
 
 function tokenizerMetadata(tokenizerJson: Record<string, unknown>, c: ModelConfig): GgufMetadataEntry[] {
@@ -77,12 +82,18 @@ function tokenizerMetadata(tokenizerJson: Record<string, unknown>, c: ModelConfi
   return entries;
 }
 
-/** Converts an HF model folder to a GGUF file (as llama.cpp's converter would), e.g. to run it in llama.cpp. */
+/**
+ * Converts an HF model folder to a GGUF file, as llama.cpp's converter followed by llama-quantize
+ * would (`type` is a llama.cpp type name in any case: "q8_0", "Q4_K_M", "F32"), e.g. to run it in
+ * llama.cpp. The weights are held once, in their stored type; each tensor is encoded a chunk of rows at a time.
+ */
 export async function convertToGguf(
   dir: string,
   file: string,
-  opts: { type: GgufTensorToWrite["type"]; tokenizerMetadata?: GgufMetadataEntry[] },
+  opts: { type: GgufFileType | Uppercase<GgufFileType>; tokenizerMetadata?: GgufMetadataEntry[] },
 ): Promise<void> {
+  const type = parseGgufFileType(opts.type);
+  if (!type) throw new RangeError(`convertToGguf: unknown type ${opts.type}`);
   const backend = await createComputeBackend({ kind: "js" });
   try {
     const { config, weights, tokenizerFiles } = await loadHfFolder(dir, backend);
@@ -92,7 +103,7 @@ export async function convertToGguf(
       weights,
       tokenizerJson: tokenizerFiles.tokenizerJson,
       chatTemplate: typeof template === "string" ? template : null,
-      type: opts.type,
+      type,
       tokenizerMetadata: opts.tokenizerMetadata,
     });
   } finally {

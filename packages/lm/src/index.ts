@@ -1,15 +1,22 @@
 export type { KvCache } from "./cache.js";
 export type { Architecture, ModelConfig } from "./config.js";
 export { type GgufFile, type GgufValue, openGguf } from "./formats/gguf.js";
-export { type GgufMetadataEntry, type GgufTensorToWrite, writeGguf } from "./formats/gguf-writer.js";
+export {
+  type GgufMetadataEntry,
+  type GgufTensorToWrite,
+  type GgufTensorType,
+  writeGguf,
+} from "./formats/gguf-writer.js";
 export {
   openSafetensors,
   readSafetensors,
   type TensorToWrite,
   writeSafetensors,
 } from "./formats/safetensors.js";
+export type { TensorRows } from "./formats/tensor-rows.js";
 export type { GenerateOptions } from "./generate.js";
 export { convertToGguf, writeModelGguf } from "./gguf-export.js";
+export { GGUF_FILE_TYPES, type GgufFileType } from "./gguf-file-type.js";
 export { parseHfConfig } from "./hf-config.js";
 export type { HookSite, SteerSpec } from "./hooks.js";
 export {
@@ -20,6 +27,13 @@ export {
   createWasmBackend,
   type WasmBackend,
 } from "./kernels/index.js";
+export {
+  WEIGHT_TYPE_LAYOUT,
+  WEIGHT_TYPES,
+  type WeightMatrix,
+  type WeightType,
+  weightRowBytes,
+} from "./kernels/weight-matrix.js";
 export { type LoadModelOptions, loadModel, type Model } from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";

@@ -4,6 +4,7 @@ import type { ModelConfig } from "./config.js";
 import { HookPlan, type SteerSpec } from "./hooks.js";
 import type { ComputeBackend } from "./kernels/index.js";
 import { RotaryTable } from "./rope.js";
+import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
 import type { ModelWeights } from "./weights.js";
 
 /**
@@ -234,7 +235,7 @@ export class Transformer {
             "E_FORWARD",
           );
         const row = (seg.firstRow + t) * h;
-        x.set(w.tokenEmbedding.subarray(id * h, (id + 1) * h), row);
+        decodeMatrixRows(w.tokenEmbedding, id, 1, x, row);
         if (c.embeddingScale !== 1) for (let i = 0; i < h; i++) x[row + i] *= c.embeddingScale;
         if (w.positionEmbedding) {
           const pe = (start + t) * h;
@@ -278,7 +279,7 @@ export class Transformer {
       });
     }
     const logits = s.ensureLogits(rows);
-    await this.backend.matmul(logits, input, w.lmHead, rows, h, vocab);
+    await this.backend.matmul(logits, input, w.lmHead, rows);
     const cap = c.finalSoftCap;
     if (cap !== null) for (let i = 0; i < rows * vocab; i++) logits[i] = cap * Math.tanh(logits[i] / cap);
     return segments.map((seg, i) => {
@@ -349,12 +350,12 @@ export class Transformer {
     const c = this.config;
     const s = this.scratch;
     const L = this.weights.layers[l];
-    const { hiddenSize: h, headDim: hd, numHeads, numKvHeads } = c;
+    const { headDim: hd, numHeads, numKvHeads } = c;
     const qDim = numHeads * hd;
     const kvDim = numKvHeads * hd;
-    await this.backend.matmul(s.q, s.normed, L.wq, T, h, qDim, L.bq ?? undefined);
-    await this.backend.matmul(s.k, s.normed, L.wk, T, h, kvDim, L.bk ?? undefined);
-    await this.backend.matmul(s.v, s.normed, L.wv, T, h, kvDim, L.bv ?? undefined);
+    await this.backend.matmul(s.q, s.normed, L.wq, T, L.bq ?? undefined);
+    await this.backend.matmul(s.k, s.normed, L.wk, T, L.bk ?? undefined);
+    await this.backend.matmul(s.v, s.normed, L.wv, T, L.bv ?? undefined);
     if (c.qkNorm) {
       this.norm(s.q, s.q, T * numHeads, L.qNorm!, null, hd);
       this.norm(s.k, s.k, T * numKvHeads, L.kNorm!, null, hd);
@@ -379,7 +380,7 @@ export class Transformer {
       const attended = s.attended.subarray(firstRow * qDim, (firstRow + n) * qDim);
       await this.backend.attention(attended, q, keys, values, n, start, numHeads, numKvHeads, hd, options);
     }
-    await this.backend.matmul(s.projected, s.attended, L.wo, T, qDim, h, L.bo ?? undefined);
+    await this.backend.matmul(s.projected, s.attended, L.wo, T, L.bo ?? undefined);
   }
 
   /**
@@ -390,18 +391,18 @@ export class Transformer {
     const c = this.config;
     const s = this.scratch;
     const L = this.weights.layers[l];
-    const { hiddenSize: h, intermediateSize: ff } = c;
+    const { intermediateSize: ff } = c;
     const n = T * ff;
     const { up, gate } = s;
-    await this.backend.matmul(up, s.normed, L.wUp, T, h, ff, L.bUp ?? undefined);
+    await this.backend.matmul(up, s.normed, L.wUp, T, L.bUp ?? undefined);
     if (c.mlp === "gelu") {
       for (let i = 0; i < n; i++) gate[i] = geluTanh(up[i]);
     } else {
-      await this.backend.matmul(gate, s.normed, L.wGate!, T, h, ff, L.bGate ?? undefined);
+      await this.backend.matmul(gate, s.normed, L.wGate!, T, L.bGate ?? undefined);
       if (c.mlp === "swiglu") await this.backend.siluMul(gate, up, n);
       else for (let i = 0; i < n; i++) gate[i] = geluTanh(gate[i]) * up[i];
     }
-    await this.backend.matmul(s.projected, gate, L.wDown, T, ff, h, L.bDown ?? undefined);
+    await this.backend.matmul(s.projected, gate, L.wDown, T, L.bDown ?? undefined);
   }
 }
 

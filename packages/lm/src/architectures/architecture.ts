@@ -1,6 +1,7 @@
 import type { Architecture, ConfigFieldNames, ModelConfig } from "../config.js";
 import type { GgufConfigFields, HfConfigFields } from "../config-fields.js";
-import type { GgufMetadataEntry, GgufTensorToWrite } from "../formats/gguf-writer.js";
+import type { GgufMetadataEntry } from "../formats/gguf-writer.js";
+import type { GgufModelTensor } from "../gguf-file-type.js";
 import type { RandomCheckpointSpec } from "../random-checkpoint.js";
 import type { ModelWeights, WeightReader } from "../weights.js";
 
@@ -40,12 +41,11 @@ export interface ArchitectureDefinition {
   loadGguf(reader: WeightReader, config: ModelConfig): Promise<ModelWeights>;
   /** The `{arch}.*` metadata llama.cpp reads for it (general.* and tokenizer.* are written for all). */
   ggufMetadata(config: ModelConfig): GgufMetadataEntry[];
-  /** Its tensors as llama.cpp's converter lays them out; norms and biases stay F32. */
-  ggufTensors(
-    weights: ModelWeights,
-    config: ModelConfig,
-    type: GgufTensorToWrite["type"],
-  ): GgufTensorToWrite[];
+  /**
+   * Its tensors as llama.cpp's converter lays them out; norms and biases name their type (F32),
+   * matrices leave it to the file type (gguf-file-type.ts).
+   */
+  ggufTensors(weights: ModelWeights, config: ModelConfig): GgufModelTensor[];
   /** config.json of a random checkpoint with this shape. */
   randomConfigJson(spec: RandomCheckpointSpec): Record<string, unknown>;
   /** The HF tensors a checkpoint of this config holds, in file order. */

@@ -1,5 +1,7 @@
 import type { ModelConfig } from "../config.js";
-import type { GgufTensorToWrite } from "../formats/gguf-writer.js";
+import { reorderedRows, stackedRows } from "../formats/tensor-rows.js";
+import type { GgufModelTensor } from "../gguf-file-type.js";
+import { type WeightMatrix, weightRowBytes } from "../kernels/weight-matrix.js";
 import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
 import type { RandomTensor } from "./architecture.js";
 
@@ -123,69 +125,86 @@ export async function loadDecoder(
     if (offset !== 0) for (let i = 0; i < n; i++) g[i] += offset;
     return g;
   };
+  const matrix = (base: string, shape: [number, number]) => reader.readMatrix(`${base}.weight`, shape);
   const bias = (base: string, n: number) => reader.read(`${base}.bias`, [n]);
-  const rotary = async (name: string, heads: number, shape: number[]) => {
-    const w = await reader.read(name, shape);
-    if (layout.pairedRotary) unpermuteRotaryRows(w, heads, c.headDim, shape.length === 2 ? shape[1] : 1);
+  const rotary = async (base: string, heads: number, shape: [number, number]) => {
+    const w = await reader.readMatrix(`${base}.weight`, shape);
+    if (layout.pairedRotary) unpermuteRotaryRows(w.data, heads, c.headDim, weightRowBytes(w.type, w.cols));
     return w;
   };
-  /** Reads a tensor of stacked parts and copies each part (rows) into its own weight. */
-  const split = async (name: string, rows: number[], cols: number) => {
-    const whole = await reader.readScratch(name, cols === 1 ? [sum(rows)] : [sum(rows), cols]);
+  const rotaryBias = async (base: string, heads: number, n: number) => {
+    const b = await reader.read(`${base}.bias`, [n]);
+    if (layout.pairedRotary)
+      unpermuteRotaryRows(new Uint8Array(b.buffer, b.byteOffset, b.byteLength), heads, c.headDim, 4);
+    return b;
+  };
+  /** Reads each part (a run of rows) of a tensor of stacked parts as its own matrix. */
+  const splitMatrix = async (name: string, rows: number[], cols: number) => {
+    const parts: WeightMatrix[] = [];
     let from = 0;
-    return rows.map((n) => {
-      const part = reader.copyToBackend(whole.subarray(from * cols, (from + n) * cols));
+    for (const n of rows) {
+      parts.push(await reader.readMatrix(name, [sum(rows), cols], [from, from + n]));
+      from += n;
+    }
+    return parts;
+  };
+  /** Reads a vector of stacked parts and copies each part into its own vector. */
+  const splitVector = async (name: string, lengths: number[]) => {
+    const whole = await reader.readScratch(name, [sum(lengths)]);
+    let from = 0;
+    return lengths.map((n) => {
+      const part = reader.copyToBackend(whole.subarray(from, from + n));
       from += n;
       return part;
     });
   };
 
-  const tokenEmbedding = await read(names.embedding, [v, h]);
+  const tokenEmbedding = await matrix(names.embedding, [v, h]);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const n = names.layer(l);
     const attnNorm = await gain(n.attnNorm, h);
-    let wq: Float32Array;
-    let wk: Float32Array;
-    let wv: Float32Array;
+    let wq: WeightMatrix;
+    let wk: WeightMatrix;
+    let wv: WeightMatrix;
     let bq: Float32Array | null = null;
     let bk: Float32Array | null = null;
     let bv: Float32Array | null = null;
     if ("fused" in n.qkv) {
-      [wq, wk, wv] = await split(`${n.qkv.fused}.weight`, [qDim, kvDim, kvDim], h);
-      if (c.qkvBias) [bq, bk, bv] = await split(`${n.qkv.fused}.bias`, [qDim, kvDim, kvDim], 1);
+      [wq, wk, wv] = await splitMatrix(`${n.qkv.fused}.weight`, [qDim, kvDim, kvDim], h);
+      if (c.qkvBias) [bq, bk, bv] = await splitVector(`${n.qkv.fused}.bias`, [qDim, kvDim, kvDim]);
     } else {
-      wq = await rotary(`${n.qkv.q}.weight`, c.numHeads, [qDim, h]);
-      wk = await rotary(`${n.qkv.k}.weight`, c.numKvHeads, [kvDim, h]);
-      wv = await read(n.qkv.v, [kvDim, h]);
+      wq = await rotary(n.qkv.q, c.numHeads, [qDim, h]);
+      wk = await rotary(n.qkv.k, c.numKvHeads, [kvDim, h]);
+      wv = await matrix(n.qkv.v, [kvDim, h]);
       if (c.qkvBias) {
-        bq = await rotary(`${n.qkv.q}.bias`, c.numHeads, [qDim]);
-        bk = await rotary(`${n.qkv.k}.bias`, c.numKvHeads, [kvDim]);
+        bq = await rotaryBias(n.qkv.q, c.numHeads, qDim);
+        bk = await rotaryBias(n.qkv.k, c.numKvHeads, kvDim);
         bv = await bias(n.qkv.v, kvDim);
       }
     }
     const qNorm = c.qkNorm ? await gain(n.qNorm, c.headDim) : null;
     const kNorm = c.qkNorm ? await gain(n.kNorm, c.headDim) : null;
-    const wo = await read(n.o, [h, qDim]);
+    const wo = await matrix(n.o, [h, qDim]);
     const bo = c.attnOutputBias ? await bias(n.o, h) : null;
     const attnPostNorm = c.postNorms ? await gain(n.attnPostNorm, h) : null;
     const mlpNorm = await gain(n.mlpNorm, h);
-    let wGate: Float32Array;
-    let wUp: Float32Array;
+    let wGate: WeightMatrix;
+    let wUp: WeightMatrix;
     let bGate: Float32Array | null = null;
     let bUp: Float32Array | null = null;
     if ("fused" in n.gateUp) {
-      [wGate, wUp] = await split(`${n.gateUp.fused}.weight`, [ff, ff], h);
-      if (c.mlpBias) [bGate, bUp] = await split(`${n.gateUp.fused}.bias`, [ff, ff], 1);
+      [wGate, wUp] = await splitMatrix(`${n.gateUp.fused}.weight`, [ff, ff], h);
+      if (c.mlpBias) [bGate, bUp] = await splitVector(`${n.gateUp.fused}.bias`, [ff, ff]);
     } else {
-      wGate = await read(n.gateUp.gate, [ff, h]);
-      wUp = await read(n.gateUp.up, [ff, h]);
+      wGate = await matrix(n.gateUp.gate, [ff, h]);
+      wUp = await matrix(n.gateUp.up, [ff, h]);
       if (c.mlpBias) {
         bGate = await bias(n.gateUp.gate, ff);
         bUp = await bias(n.gateUp.up, ff);
       }
     }
-    const wDown = await read(n.down, [h, ff]);
+    const wDown = await matrix(n.down, [h, ff]);
     const bDown = c.mlpBias ? await bias(n.down, h) : null;
     const mlpPostNorm = c.postNorms ? await gain(n.mlpPostNorm, h) : null;
     layers.push({
@@ -216,54 +235,56 @@ export async function loadDecoder(
   const finalNorm = await gain(names.finalNorm, h);
   const lmHead =
     !c.tieWordEmbeddings && reader.has(`${names.lmHead}.weight`)
-      ? await read(names.lmHead, [v, h])
+      ? await matrix(names.lmHead, [v, h])
       : tokenEmbedding;
   return { tokenEmbedding, positionEmbedding: null, layers, finalNorm, finalNormBias: null, lmHead };
 }
 
 /**
  * A decoder's tensors for a GGUF file, in llama.cpp converter order; `afterEmbedding` are
- * model-wide tensors an architecture adds (e.g. Llama-3's rope_freqs).
+ * model-wide tensors an architecture adds (e.g. Llama-3's rope_freqs). Matrices leave their type
+ * to the file type; norms and biases are F32. Permuted and fused matrices are made a few rows at
+ * a time as the writer asks for them (see TensorRows).
  */
 export function decoderGgufTensors(
   w: ModelWeights,
   c: ModelConfig,
   layout: DecoderLayout,
-  type: GgufTensorToWrite["type"],
-  afterEmbedding: GgufTensorToWrite[] = [],
-): GgufTensorToWrite[] {
+  afterEmbedding: GgufModelTensor[] = [],
+): GgufModelTensor[] {
   const { h, v, ff, qDim, kvDim } = dims(c);
   const { names } = layout;
-  const rot = (x: Float32Array, heads: number, cols: number) =>
-    layout.pairedRotary ? permuteRotaryRows(x, heads, c.headDim, cols) : x;
-  const matrix = (base: string, shape: number[], data: Float32Array): GgufTensorToWrite => ({
+  const rot = (m: WeightMatrix) =>
+    layout.pairedRotary ? reorderedRows(m, (r) => hfRowOfPairedRow(r, c.headDim)) : m;
+  const rotBias = (b: Float32Array) =>
+    layout.pairedRotary ? Float32Array.from(b, (_, r) => b[hfRowOfPairedRow(r, c.headDim)]) : b;
+  const matrix = (base: string, shape: number[], data: GgufModelTensor["data"]): GgufModelTensor => ({
     name: `${base}.weight`,
     shape,
     data,
-    type,
   });
-  const f32 = (name: string, data: Float32Array): GgufTensorToWrite => ({
+  const f32 = (name: string, data: Float32Array): GgufModelTensor => ({
     name,
     shape: [data.length],
     data,
-    type: "F32",
+    type: "f32",
   });
   // Gains are written as the forward pass uses them (Gemma's 1 + w), as llama.cpp reads them.
-  const norm = (base: string | undefined, data: Float32Array): GgufTensorToWrite => {
+  const norm = (base: string | undefined, data: Float32Array): GgufModelTensor => {
     if (base === undefined) throw new Error(`the ${c.architecture} GGUF layout names no tensor for a norm`);
     return f32(`${base}.weight`, data);
   };
-  const out: GgufTensorToWrite[] = [matrix(names.embedding, [v, h], w.tokenEmbedding), ...afterEmbedding];
+  const out: GgufModelTensor[] = [matrix(names.embedding, [v, h], w.tokenEmbedding), ...afterEmbedding];
   w.layers.forEach((L, l) => {
     const n = names.layer(l);
     out.push(norm(n.attnNorm, L.attnNorm));
     if ("fused" in n.qkv) {
-      out.push(matrix(n.qkv.fused, [qDim + 2 * kvDim, h], concat(L.wq, L.wk, L.wv)));
+      out.push(matrix(n.qkv.fused, [qDim + 2 * kvDim, h], stackedRows([L.wq, L.wk, L.wv])));
       if (L.bq && L.bk && L.bv) out.push(f32(`${n.qkv.fused}.bias`, concat(L.bq, L.bk, L.bv)));
     } else {
       out.push(
-        matrix(n.qkv.q, [qDim, h], rot(L.wq, c.numHeads, h)),
-        matrix(n.qkv.k, [kvDim, h], rot(L.wk, c.numKvHeads, h)),
+        matrix(n.qkv.q, [qDim, h], rot(L.wq)),
+        matrix(n.qkv.k, [kvDim, h], rot(L.wk)),
         matrix(n.qkv.v, [kvDim, h], L.wv),
       );
     }
@@ -271,16 +292,16 @@ export function decoderGgufTensors(
     out.push(matrix(n.o, [h, qDim], L.wo));
     if (!("fused" in n.qkv) && L.bq && L.bk && L.bv)
       out.push(
-        f32(`${n.qkv.q}.bias`, rot(L.bq, c.numHeads, 1)),
-        f32(`${n.qkv.k}.bias`, rot(L.bk, c.numKvHeads, 1)),
+        f32(`${n.qkv.q}.bias`, rotBias(L.bq)),
+        f32(`${n.qkv.k}.bias`, rotBias(L.bk)),
         f32(`${n.qkv.v}.bias`, L.bv),
       );
     if (L.bo) out.push(f32(`${n.o}.bias`, L.bo));
     if (L.attnPostNorm) out.push(norm(n.attnPostNorm, L.attnPostNorm));
     out.push(norm(n.mlpNorm, L.mlpNorm));
-    const gate = L.wGate as Float32Array;
+    const gate = L.wGate!;
     if ("fused" in n.gateUp) {
-      out.push(matrix(n.gateUp.fused, [2 * ff, h], concat(gate, L.wUp)));
+      out.push(matrix(n.gateUp.fused, [2 * ff, h], stackedRows([gate, L.wUp])));
       if (L.bGate && L.bUp) out.push(f32(`${n.gateUp.fused}.bias`, concat(L.bGate, L.bUp)));
     } else {
       out.push(matrix(n.gateUp.gate, [ff, h], gate), matrix(n.gateUp.up, [ff, h], L.wUp));
@@ -363,30 +384,25 @@ function concat(...parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** HF row order -> llama.cpp's paired order within each head: row j*half+i moves to 2i+j. */
-function permuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
-  const half = headDim / 2;
-  for (let hd = 0; hd < heads; hd++)
-    for (let j = 0; j < 2; j++)
-      for (let i = 0; i < half; i++) {
-        const from = (hd * headDim + j * half + i) * cols;
-        out.set(w.subarray(from, from + cols), (hd * headDim + 2 * i + j) * cols);
-      }
-  return out;
+/** The HF row that paired-layout row r of a rotary weight holds: HF row j*half+i sits at 2i+j within each head. */
+function hfRowOfPairedRow(r: number, headDim: number): number {
+  const within = r % headDim;
+  return r - within + (within % 2) * (headDim / 2) + (within >> 1);
 }
 
-/** The inverse of permuteRotaryRows, in place (one head of scratch). */
-function unpermuteRotaryRows(w: Float32Array, heads: number, headDim: number, cols: number): void {
-  const half = headDim / 2;
-  const head = new Float32Array(headDim * cols);
+/**
+ * Paired order -> HF order, in place, on stored rows of `rowBytes` bytes: whole rows move, so this
+ * works on quantized matrices too (a bias is rows of one F32). One head of scratch.
+ */
+function unpermuteRotaryRows(bytes: Uint8Array, heads: number, headDim: number, rowBytes: number): void {
+  const head = new Uint8Array(headDim * rowBytes);
   for (let hd = 0; hd < heads; hd++) {
-    const base = hd * headDim * cols;
-    head.set(w.subarray(base, base + headDim * cols));
-    for (let j = 0; j < 2; j++)
-      for (let i = 0; i < half; i++) {
-        const from = (2 * i + j) * cols;
-        w.set(head.subarray(from, from + cols), base + (j * half + i) * cols);
-      }
+    const base = hd * headDim * rowBytes;
+    head.set(bytes.subarray(base, base + headDim * rowBytes));
+    for (let r = 0; r < headDim; r++)
+      bytes.set(
+        head.subarray(r * rowBytes, (r + 1) * rowBytes),
+        base + hfRowOfPairedRow(r, headDim) * rowBytes,
+      );
   }
 }

@@ -161,7 +161,7 @@ export const gemma2: ArchitectureDefinition = {
   loadHf: (reader, c) => loadDecoder(reader, c, GEMMA_HF),
   loadGguf: (reader, c) => loadDecoder(reader, c, GEMMA_GGUF),
   ggufMetadata: (c) => gemmaGgufMetadata("gemma2", c, "gemma2 GGUF export"),
-  ggufTensors: (w, c, type) => decoderGgufTensors(w, c, GEMMA_GGUF, type),
+  ggufTensors: (w, c) => decoderGgufTensors(w, c, GEMMA_GGUF),
 
   randomConfigJson: (spec) =>
     decoderConfigJson(

@@ -78,7 +78,7 @@ export const gemma3: ArchitectureDefinition = {
       );
     return out;
   },
-  ggufTensors: (w, c, type) => decoderGgufTensors(w, c, GEMMA_GGUF, type),
+  ggufTensors: (w, c) => decoderGgufTensors(w, c, GEMMA_GGUF),
 
   randomConfigJson: (spec) =>
     decoderConfigJson(

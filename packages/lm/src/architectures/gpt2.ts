@@ -1,5 +1,6 @@
 import { type ModelConfig, plainTraits } from "../config.js";
-import type { GgufTensorToWrite } from "../formats/gguf-writer.js";
+import { stackedRows } from "../formats/tensor-rows.js";
+import type { GgufModelTensor } from "../gguf-file-type.js";
 import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
 import type { ArchitectureDefinition, RandomTensor } from "./architecture.js";
 import { torchDtype } from "./decoder-config.js";
@@ -156,18 +157,16 @@ async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<Mod
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
   // Checkpoints saved from GPT2Model (the original "gpt2") have no "transformer." prefix.
   const t = reader.has("transformer.wte.weight") ? "transformer." : "";
-  const tokenEmbedding = await reader.read(`${t}wte.weight`, [v, h]);
+  const tokenEmbedding = await reader.readMatrix(`${t}wte.weight`, [v, h]);
   const positionEmbedding = await reader.read(`${t}wpe.weight`, [c.maxPositions, h]);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const p = `${t}h.${l}`;
-    const qkv = await reader.readScratch(`${p}.attn.c_attn.weight`, [h, 3 * h]);
+    const qkvName = `${p}.attn.c_attn.weight`;
+    const wq = await reader.readMatrixTransposed(qkvName, [h, 3 * h], [0, h]);
+    const wk = await reader.readMatrixTransposed(qkvName, [h, 3 * h], [h, 2 * h]);
+    const wv = await reader.readMatrixTransposed(qkvName, [h, 3 * h], [2 * h, 3 * h]);
     const qkvBias = await reader.readScratch(`${p}.attn.c_attn.bias`, [3 * h]);
-    const [wq, wk, wv] = [0, 1, 2].map((part) => {
-      const w = reader.alloc(h * h);
-      for (let i = 0; i < h; i++) for (let o = 0; o < h; o++) w[o * h + i] = qkv[i * 3 * h + part * h + o];
-      return w;
-    });
     const [bq, bk, bv] = [0, 1, 2].map((part) =>
       reader.copyToBackend(qkvBias.subarray(part * h, (part + 1) * h)),
     );
@@ -177,7 +176,7 @@ async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<Mod
       wq,
       wk,
       wv,
-      wo: await reader.readTransposed(`${p}.attn.c_proj.weight`, [h, h]),
+      wo: await reader.readMatrixTransposed(`${p}.attn.c_proj.weight`, [h, h]),
       bq,
       bk,
       bv,
@@ -186,8 +185,8 @@ async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<Mod
       mlpNorm: await reader.read(`${p}.ln_2.weight`, [h]),
       mlpNormBias: await reader.read(`${p}.ln_2.bias`, [h]),
       wGate: null,
-      wUp: await reader.readTransposed(`${p}.mlp.c_fc.weight`, [h, ff]),
-      wDown: await reader.readTransposed(`${p}.mlp.c_proj.weight`, [ff, h]),
+      wUp: await reader.readMatrixTransposed(`${p}.mlp.c_fc.weight`, [h, ff]),
+      wDown: await reader.readMatrixTransposed(`${p}.mlp.c_proj.weight`, [ff, h]),
       bGate: null,
       bUp: await reader.read(`${p}.mlp.c_fc.bias`, [ff]),
       bDown: await reader.read(`${p}.mlp.c_proj.bias`, [h]),
@@ -198,28 +197,28 @@ async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<Mod
   const lmHead =
     c.tieWordEmbeddings || !reader.has("lm_head.weight")
       ? tokenEmbedding
-      : await reader.read("lm_head.weight", [v, h]);
+      : await reader.readMatrix("lm_head.weight", [v, h]);
   return { tokenEmbedding, positionEmbedding, layers, finalNorm, finalNormBias, lmHead };
 }
 
 async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Promise<ModelWeights> {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
-  const tokenEmbedding = await reader.read("token_embd.weight", [v, h]);
+  const tokenEmbedding = await reader.readMatrix("token_embd.weight", [v, h]);
   const positionEmbedding = await reader.read("position_embd.weight", [c.maxPositions, h]);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const p = `blk.${l}`;
-    const qkv = await reader.readScratch(`${p}.attn_qkv.weight`, [3 * h, h]);
+    const qkvName = `${p}.attn_qkv.weight`;
     const qkvBias = await reader.readScratch(`${p}.attn_qkv.bias`, [3 * h]);
     const part = (x: Float32Array, i: number, size: number) =>
       reader.copyToBackend(x.subarray(i * size, (i + 1) * size));
     layers.push({
       attnNorm: await reader.read(`${p}.attn_norm.weight`, [h]),
       attnNormBias: await reader.read(`${p}.attn_norm.bias`, [h]),
-      wq: part(qkv, 0, h * h),
-      wk: part(qkv, 1, h * h),
-      wv: part(qkv, 2, h * h),
-      wo: await reader.read(`${p}.attn_output.weight`, [h, h]),
+      wq: await reader.readMatrix(qkvName, [3 * h, h], [0, h]),
+      wk: await reader.readMatrix(qkvName, [3 * h, h], [h, 2 * h]),
+      wv: await reader.readMatrix(qkvName, [3 * h, h], [2 * h, 3 * h]),
+      wo: await reader.readMatrix(`${p}.attn_output.weight`, [h, h]),
       bq: part(qkvBias, 0, h),
       bk: part(qkvBias, 1, h),
       bv: part(qkvBias, 2, h),
@@ -228,8 +227,8 @@ async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Promise<M
       mlpNorm: await reader.read(`${p}.ffn_norm.weight`, [h]),
       mlpNormBias: await reader.read(`${p}.ffn_norm.bias`, [h]),
       wGate: null,
-      wUp: await reader.read(`${p}.ffn_up.weight`, [ff, h]),
-      wDown: await reader.read(`${p}.ffn_down.weight`, [h, ff]),
+      wUp: await reader.readMatrix(`${p}.ffn_up.weight`, [ff, h]),
+      wDown: await reader.readMatrix(`${p}.ffn_down.weight`, [h, ff]),
       bGate: null,
       bUp: await reader.read(`${p}.ffn_up.bias`, [ff]),
       bDown: await reader.read(`${p}.ffn_down.bias`, [h]),
@@ -237,32 +236,27 @@ async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Promise<M
   }
   const finalNorm = await reader.read("output_norm.weight", [h]);
   const finalNormBias = await reader.read("output_norm.bias", [h]);
-  const lmHead = reader.has("output.weight") ? await reader.read("output.weight", [v, h]) : tokenEmbedding;
+  const lmHead = reader.has("output.weight")
+    ? await reader.readMatrix("output.weight", [v, h])
+    : tokenEmbedding;
   return { tokenEmbedding, positionEmbedding, layers, finalNorm, finalNormBias, lmHead };
 }
 
-function gpt2GgufTensors(
-  w: ModelWeights,
-  c: ModelConfig,
-  type: GgufTensorToWrite["type"],
-): GgufTensorToWrite[] {
+/** GGUF tensors for GPT-2: vectors and positions F32, the matrices' types left to the file type. */
+function gpt2GgufTensors(w: ModelWeights, c: ModelConfig): GgufModelTensor[] {
   const { hiddenSize: h, vocabSize: v, intermediateSize: ff } = c;
-  const f32 = (name: string, data: Float32Array | null): GgufTensorToWrite => ({
+  const f32 = (name: string, data: Float32Array | null): GgufModelTensor => ({
     name,
     shape: [data!.length],
     data: data!,
-    type: "F32",
+    type: "f32",
   });
-  const out: GgufTensorToWrite[] = [
-    { name: "token_embd.weight", shape: [v, h], data: w.tokenEmbedding, type },
-    { name: "position_embd.weight", shape: [c.maxPositions, h], data: w.positionEmbedding!, type: "F32" },
+  const out: GgufModelTensor[] = [
+    { name: "token_embd.weight", shape: [v, h], data: w.tokenEmbedding },
+    { name: "position_embd.weight", shape: [c.maxPositions, h], data: w.positionEmbedding!, type: "f32" },
   ];
   w.layers.forEach((L, l) => {
     const p = `blk.${l}`;
-    const qkv = new Float32Array(3 * h * h);
-    qkv.set(L.wq, 0);
-    qkv.set(L.wk, h * h);
-    qkv.set(L.wv, 2 * h * h);
     const qkvBias = new Float32Array(3 * h);
     qkvBias.set(L.bq!, 0);
     qkvBias.set(L.bk!, h);
@@ -270,19 +264,19 @@ function gpt2GgufTensors(
     out.push(
       f32(`${p}.attn_norm.weight`, L.attnNorm),
       f32(`${p}.attn_norm.bias`, L.attnNormBias),
-      { name: `${p}.attn_qkv.weight`, shape: [3 * h, h], data: qkv, type },
+      { name: `${p}.attn_qkv.weight`, shape: [3 * h, h], data: stackedRows([L.wq, L.wk, L.wv]) },
       f32(`${p}.attn_qkv.bias`, qkvBias),
-      { name: `${p}.attn_output.weight`, shape: [h, h], data: L.wo, type },
+      { name: `${p}.attn_output.weight`, shape: [h, h], data: L.wo },
       f32(`${p}.attn_output.bias`, L.bo),
       f32(`${p}.ffn_norm.weight`, L.mlpNorm),
       f32(`${p}.ffn_norm.bias`, L.mlpNormBias),
-      { name: `${p}.ffn_up.weight`, shape: [ff, h], data: L.wUp, type },
+      { name: `${p}.ffn_up.weight`, shape: [ff, h], data: L.wUp },
       f32(`${p}.ffn_up.bias`, L.bUp),
-      { name: `${p}.ffn_down.weight`, shape: [h, ff], data: L.wDown, type },
+      { name: `${p}.ffn_down.weight`, shape: [h, ff], data: L.wDown },
       f32(`${p}.ffn_down.bias`, L.bDown),
     );
   });
   out.push(f32("output_norm.weight", w.finalNorm), f32("output_norm.bias", w.finalNormBias));
-  if (w.lmHead !== w.tokenEmbedding) out.push({ name: "output.weight", shape: [v, h], data: w.lmHead, type });
+  if (w.lmHead !== w.tokenEmbedding) out.push({ name: "output.weight", shape: [v, h], data: w.lmHead });
   return out;
 }

@@ -1,4 +1,5 @@
 import type { ModelConfig } from "../config.js";
+import type { GgufModelTensor } from "../gguf-file-type.js";
 import { llama3FreqFactors } from "../rope.js";
 import type { ArchitectureDefinition } from "./architecture.js";
 import {
@@ -74,7 +75,7 @@ export const llama: ArchitectureDefinition = {
     ...decoderGgufMetadata("llama", c),
     ...(c.slidingWindow === null ? [] : [ggufKeys("llama").u32("attention.sliding_window", c.slidingWindow)]),
   ],
-  ggufTensors: (w, c, type) => decoderGgufTensors(w, c, GGUF, type, ropeFreqsTensor(c)),
+  ggufTensors: (w, c) => decoderGgufTensors(w, c, GGUF, ropeFreqsTensor(c)),
 
   randomConfigJson: (spec) =>
     decoderConfigJson(spec, { architectures: "LlamaForCausalLM", modelType: "llama" }),
@@ -82,14 +83,14 @@ export const llama: ArchitectureDefinition = {
 };
 
 /** Llama-3 scaling as llama.cpp reads it: per-pair frequency divisors in `rope_freqs.weight`. */
-function ropeFreqsTensor(c: ModelConfig) {
+function ropeFreqsTensor(c: ModelConfig): GgufModelTensor[] {
   if (c.rope?.scaling?.type !== "llama3") return [];
   return [
     {
       name: "rope_freqs.weight",
       shape: [c.headDim / 2],
       data: llama3FreqFactors(c.rope, c.headDim),
-      type: "F32" as const,
+      type: "f32",
     },
   ];
 }

@@ -1,5 +1,5 @@
 import type { ModelConfig } from "../config.js";
-import type { GgufTensorToWrite } from "../formats/gguf-writer.js";
+import type { GgufModelTensor } from "../gguf-file-type.js";
 import type { ArchitectureDefinition } from "./architecture.js";
 import {
   decoderConfigFromGguf,
@@ -119,7 +119,7 @@ export const phi3: ArchitectureDefinition = {
       );
     return out;
   },
-  ggufTensors: (w, c, type) => decoderGgufTensors(w, c, GGUF, type, longRopeTensors(c)),
+  ggufTensors: (w, c) => decoderGgufTensors(w, c, GGUF, longRopeTensors(c)),
 
   randomConfigJson(spec) {
     const long = spec.longRope;
@@ -140,14 +140,14 @@ export const phi3: ArchitectureDefinition = {
 };
 
 /** LongRoPE's two factor sets, as llama.cpp reads them (it picks by context size, see the README). */
-function longRopeTensors(c: ModelConfig): GgufTensorToWrite[] {
+function longRopeTensors(c: ModelConfig): GgufModelTensor[] {
   const scaling = c.rope?.scaling;
   if (scaling?.type !== "longrope") return [];
-  const tensor = (name: string, factors: number[]): GgufTensorToWrite => ({
+  const tensor = (name: string, factors: number[]): GgufModelTensor => ({
     name,
     shape: [factors.length],
     data: Float32Array.from(factors),
-    type: "F32",
+    type: "f32",
   });
   return [
     tensor("rope_factors_long.weight", scaling.longFactors),

@@ -41,7 +41,7 @@ export const qwen2: ArchitectureDefinition = {
   loadHf: (reader, c) => loadDecoder(reader, c, HF),
   loadGguf: (reader, c) => loadDecoder(reader, c, GGUF),
   ggufMetadata: (c) => decoderGgufMetadata("qwen2", c),
-  ggufTensors: (w, c, type) => decoderGgufTensors(w, c, GGUF, type),
+  ggufTensors: (w, c) => decoderGgufTensors(w, c, GGUF),
 
   randomConfigJson: (spec) =>
     decoderConfigJson(spec, { architectures: "Qwen2ForCausalLM", modelType: "qwen2" }),

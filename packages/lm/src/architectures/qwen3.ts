@@ -57,7 +57,7 @@ export const qwen3: ArchitectureDefinition = {
   loadHf: (reader, c) => loadDecoder(reader, c, HF),
   loadGguf: (reader, c) => loadDecoder(reader, c, GGUF),
   ggufMetadata: (c) => decoderGgufMetadata("qwen3", c),
-  ggufTensors: (w, c, type) => decoderGgufTensors(w, c, GGUF, type),
+  ggufTensors: (w, c) => decoderGgufTensors(w, c, GGUF),
 
   randomConfigJson: (spec) =>
     decoderConfigJson(

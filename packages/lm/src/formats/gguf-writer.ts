@@ -1,7 +1,16 @@
 import { open, rename } from "node:fs/promises";
-import { GGML_TYPE, GGUF_VALUE_TYPE, Q8_0_BLOCK, Q8_0_BLOCK_BYTES } from "./gguf.js";
-import { encodeF16 } from "./half-float.js";
-import { elementCount } from "./tensor-store.js";
+import {
+  isWeightType,
+  WEIGHT_TYPE_LAYOUT,
+  WEIGHT_TYPES,
+  type WeightMatrix,
+  type WeightType,
+  weightRowBytes,
+} from "../kernels/weight-matrix.js";
+import { decodeMatrixRows, encodeRows } from "../weight-codecs/weight-codec.js";
+import { GGML_TYPE_ID, GGUF_VALUE_TYPE } from "./gguf.js";
+import type { TensorRows } from "./tensor-rows.js";
+import { elementCount, rowLength } from "./tensor-store.js";
 
 type NumericType = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "u64" | "i64" | "f64";
 
@@ -12,15 +21,35 @@ export type GgufMetadataEntry =
   | { key: string; type: "array"; itemType: "string"; value: string[] }
   | { key: string; type: "array"; itemType: NumericType; value: number[] };
 
+/** A tensor's stored type: the runtime's name ("q4_k") or ggml's ("Q4_K"). */
+export type GgufTensorType = WeightType | (typeof WEIGHT_TYPE_LAYOUT)[WeightType]["ggmlName"];
+
 export interface GgufTensorToWrite {
   name: string;
-  /** Row-major shape (HF order); the file records it reversed. */
+  /** Row-major shape (HF order); the file records it reversed. Rows are its last dimension. */
   shape: number[];
-  data: Float32Array;
-  type: "F32" | "F16" | "Q8_0";
+  /**
+   * The values: F32 values, a matrix of any type (written as is when `type` is its type, else
+   * decoded and re-encoded), or rows made on demand (see TensorRows).
+   */
+  data: Float32Array | WeightMatrix | TensorRows;
+  type: GgufTensorType;
 }
 
 const ALIGNMENT = 32;
+/** Values encoded per write. */
+const WRITE_CHUNK_VALUES = 1 << 20;
+
+const TYPE_OF_GGML_NAME = new Map<string, WeightType>(
+  WEIGHT_TYPES.map((t) => [WEIGHT_TYPE_LAYOUT[t].ggmlName, t]),
+);
+
+/** The runtime's name of a tensor type given either spelling. */
+export function tensorWeightType(type: GgufTensorType): WeightType {
+  const resolved = isWeightType(type) ? type : TYPE_OF_GGML_NAME.get(type);
+  if (!resolved) throw new RangeError(`writeGguf: unknown tensor type ${String(type)}`);
+  return resolved;
+}
 
 /** Collects little-endian bytes into a growing buffer. */
 class ByteSink {
@@ -121,13 +150,15 @@ class ByteSink {
 }
 
 function tensorBytes(t: GgufTensorToWrite): number {
-  const count = elementCount(t.shape);
-  if (t.type === "F32") return count * 4;
-  if (t.type === "F16") return count * 2;
-  return (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
+  const cols = rowLength(t.shape);
+  return (elementCount(t.shape) / Math.max(cols, 1)) * weightRowBytes(tensorWeightType(t.type), cols);
 }
 
-/** Writes a GGUF v3 file (atomically: temp file then rename). */
+/**
+ * Writes a GGUF v3 file (atomically: temp file then rename). Tensors are encoded and written a
+ * chunk of rows at a time, in order, so memory holds one chunk whatever the file's size:
+ * a tensor given as TensorRows is never materialised whole.
+ */
 export async function writeGguf(
   file: string,
   metadata: GgufMetadataEntry[],
@@ -156,16 +187,24 @@ export async function writeGguf(
   }
   let offset = 0;
   for (const t of tensors) {
-    if (elementCount(t.shape) !== t.data.length)
+    const type = tensorWeightType(t.type);
+    const length =
+      t.data instanceof Float32Array
+        ? t.data.length
+        : typeof t.data === "function"
+          ? undefined
+          : t.data.rows * t.data.cols;
+    if (length !== undefined && elementCount(t.shape) !== length)
+      throw new RangeError(`writeGguf: ${t.name} has ${length} values for shape ${JSON.stringify(t.shape)}`);
+    const { blockElements } = WEIGHT_TYPE_LAYOUT[type];
+    if (rowLength(t.shape) % blockElements !== 0)
       throw new RangeError(
-        `writeGguf: ${t.name} has ${t.data.length} values for shape ${JSON.stringify(t.shape)}`,
+        `writeGguf: ${t.name}: ${type} needs rows that are a multiple of ${blockElements}, has ${rowLength(t.shape)}`,
       );
-    if (t.type === "Q8_0" && t.shape[t.shape.length - 1] % Q8_0_BLOCK !== 0)
-      throw new RangeError(`writeGguf: ${t.name}: Q8_0 needs rows that are a multiple of ${Q8_0_BLOCK}`);
     header.string(t.name);
     header.u32(t.shape.length);
     for (const d of [...t.shape].reverse()) header.u64(d);
-    header.u32(GGML_TYPE[t.type]);
+    header.u32(GGML_TYPE_ID[type]);
     header.u64(offset);
     offset += Math.ceil(tensorBytes(t) / ALIGNMENT) * ALIGNMENT;
   }
@@ -181,7 +220,7 @@ export async function writeGguf(
     };
     await write(header.bytes());
     for (const t of tensors) {
-      await write(encodeTensor(t));
+      for await (const bytes of encodeTensor(t)) await write(bytes);
       const padding = Math.ceil(tensorBytes(t) / ALIGNMENT) * ALIGNMENT - tensorBytes(t);
       if (padding > 0) await write(new Uint8Array(padding));
     }
@@ -192,35 +231,39 @@ export async function writeGguf(
   await rename(tmp, file);
 }
 
-function encodeTensor(t: GgufTensorToWrite): Uint8Array {
-  if (t.type === "F32") return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  if (t.type === "F16") {
-    const halves = new Uint16Array(t.data.length);
-    for (let i = 0; i < t.data.length; i++) halves[i] = encodeF16(t.data[i]);
-    return new Uint8Array(halves.buffer);
+/** A tensor's stored bytes, a chunk of rows at a time. */
+async function* encodeTensor(t: GgufTensorToWrite): AsyncGenerator<Uint8Array> {
+  const type = tensorWeightType(t.type);
+  const data = t.data;
+  const cols = rowLength(t.shape);
+  const rows = elementCount(t.shape) / Math.max(cols, 1);
+  if (rows === 0 || cols === 0) return;
+  const rowBytes = weightRowBytes(type, cols);
+  const step = Math.max(1, Math.floor(WRITE_CHUNK_VALUES / cols));
+  if (!(data instanceof Float32Array) && typeof data !== "function" && data.type === type) {
+    for (let first = 0; first < rows; first += step)
+      yield data.data.subarray(first * rowBytes, Math.min(rows, first + step) * rowBytes);
+    return;
   }
-  return quantizeQ8_0(t.data);
-}
-
-/** ggml's reference Q8_0: per block of 32, scale d = max|x| / 127, q = round(x / d). */
-export function quantizeQ8_0(values: Float32Array): Uint8Array {
-  const blocks = values.length / Q8_0_BLOCK;
-  const out = new Uint8Array(blocks * Q8_0_BLOCK_BYTES);
-  const signed = new Int8Array(out.buffer);
-  for (let b = 0; b < blocks; b++) {
-    let amax = 0;
-    for (let i = 0; i < Q8_0_BLOCK; i++) amax = Math.max(amax, Math.abs(values[b * Q8_0_BLOCK + i]));
-    const d = Math.fround(amax / 127);
-    const id = d ? Math.fround(1 / d) : 0;
-    const half = encodeF16(d);
-    const base = b * Q8_0_BLOCK_BYTES;
-    out[base] = half & 0xff;
-    out[base + 1] = half >> 8;
-    for (let i = 0; i < Q8_0_BLOCK; i++) {
-      const x = Math.fround(values[b * Q8_0_BLOCK + i] * id);
-      // C roundf: half away from zero.
-      signed[base + 2 + i] = Math.sign(x) * Math.round(Math.abs(x));
+  const bytes = new Uint8Array(Math.min(step, rows) * rowBytes);
+  let decoded: Float32Array | undefined;
+  for (let first = 0; first < rows; first += step) {
+    const n = Math.min(step, rows - first);
+    let values: Float32Array;
+    if (data instanceof Float32Array) values = data.subarray(first * cols, (first + n) * cols);
+    else if (typeof data === "function") {
+      values = await data(first, n);
+      if (values.length !== n * cols)
+        throw new RangeError(
+          `writeGguf: ${t.name}: rows ${first}..${first + n} gave ${values.length} values, expected ${n * cols}`,
+        );
+    } else {
+      decoded ??= new Float32Array(Math.min(step, rows) * cols);
+      values = decoded.subarray(0, n * cols);
+      decodeMatrixRows(data, first, n, values);
     }
+    const view = bytes.subarray(0, n * rowBytes);
+    encodeRows(type, values, 0, n, cols, view);
+    yield view;
   }
-  return out;
 }

@@ -1,11 +1,11 @@
 import { type FileHandle, open } from "node:fs/promises";
-import { f16DecodeTable } from "./half-float.js";
+import { WEIGHT_TYPE_LAYOUT, WEIGHT_TYPES, type WeightType } from "../kernels/weight-matrix.js";
 import {
-  assertFinite,
+  decodeTensorInto,
   elementCount,
   failModelFile,
   readExactly,
-  readFloatsInto,
+  rowLength,
   type StoredTensor,
   type TensorStore,
 } from "./tensor-store.js";
@@ -16,14 +16,52 @@ import {
  * `general.alignment` (default 32). We expose shapes row-major, i.e. the dims reversed.
  */
 
-export const GGML_TYPE = { F32: 0, F16: 1, Q8_0: 8, BF16: 30 } as const;
-export type GgmlTypeName = keyof typeof GGML_TYPE;
-const GGML_TYPE_NAMES = new Map<number, GgmlTypeName>(
-  Object.entries(GGML_TYPE).map(([k, v]) => [v, k as GgmlTypeName]),
-);
-/** Q8_0 packs 32 weights as an f16 scale followed by 32 int8 values. */
-export const Q8_0_BLOCK = 32;
-export const Q8_0_BLOCK_BYTES = 34;
+/** ggml_type ids (ggml.h) of the types the runtime reads. */
+export const GGML_TYPE_ID: Readonly<Record<WeightType, number>> = {
+  f32: 0,
+  f16: 1,
+  q4_0: 2,
+  q5_0: 6,
+  q5_1: 7,
+  q8_0: 8,
+  q4_k: 12,
+  q5_k: 13,
+  q6_k: 14,
+  bf16: 30,
+};
+const WEIGHT_TYPE_OF_ID = new Map<number, WeightType>(WEIGHT_TYPES.map((t) => [GGML_TYPE_ID[t], t]));
+/** Every other ggml type id, so an error can name what a file holds. */
+const OTHER_GGML_TYPES = new Map<number, string>([
+  [3, "Q4_1"],
+  [9, "Q8_1"],
+  [10, "Q2_K"],
+  [11, "Q3_K"],
+  [15, "Q8_K"],
+  [16, "IQ2_XXS"],
+  [17, "IQ2_XS"],
+  [18, "IQ3_XXS"],
+  [19, "IQ1_S"],
+  [20, "IQ4_NL"],
+  [21, "IQ3_S"],
+  [22, "IQ2_S"],
+  [23, "IQ4_XS"],
+  [24, "I8"],
+  [25, "I16"],
+  [26, "I32"],
+  [27, "I64"],
+  [28, "F64"],
+  [29, "IQ1_M"],
+  [34, "TQ1_0"],
+  [35, "TQ2_0"],
+  [39, "MXFP4"],
+]);
+const SUPPORTED_NAMES = WEIGHT_TYPES.map((t) => WEIGHT_TYPE_LAYOUT[t].ggmlName).join(", ");
+
+/** ggml's name of a type id: F32, Q4_K, ... */
+export function ggmlTypeName(id: number): string {
+  const type = WEIGHT_TYPE_OF_ID.get(id);
+  return type ? WEIGHT_TYPE_LAYOUT[type].ggmlName : (OTHER_GGML_TYPES.get(id) ?? `unknown type id ${id}`);
+}
 
 export const GGUF_VALUE_TYPE = {
   u8: 0,
@@ -46,6 +84,7 @@ export type GgufValue = GgufScalar | GgufScalar[];
 
 export interface GgufTensorInfo extends StoredTensor {
   ggmlType: number;
+  /** Absolute byte position of the tensor's data in the file. */
   offset: number;
   byteLength: number;
 }
@@ -59,28 +98,28 @@ export interface GgufFile extends TensorStore {
 const MAX_STRING_BYTES = 64 * 1024 * 1024;
 const READ_CHUNK = 1 << 20;
 
-function tensorByteLength(ggmlType: number, count: number, file: string, name: string): number {
-  switch (ggmlType) {
-    case GGML_TYPE.F32:
-      return count * 4;
-    case GGML_TYPE.F16:
-    case GGML_TYPE.BF16:
-      return count * 2;
-    case GGML_TYPE.Q8_0:
-      if (count % Q8_0_BLOCK !== 0)
-        failModelFile(
-          file,
-          `tensor ${name}`,
-          `Q8_0 needs a multiple of ${Q8_0_BLOCK} elements, has ${count}`,
-        );
-      return (count / Q8_0_BLOCK) * Q8_0_BLOCK_BYTES;
-    default:
-      failModelFile(
-        file,
-        `tensor ${name}`,
-        `ggml type ${ggmlType} is not supported (F32, F16, BF16, Q8_0 are)`,
-      );
+/** Bytes of a tensor's data, after checking that the file's type and row length make sense. */
+function tensorByteLength(ggmlType: number, shape: number[], file: string, name: string): number {
+  const type = WEIGHT_TYPE_OF_ID.get(ggmlType);
+  if (type === undefined) {
+    const known = OTHER_GGML_TYPES.get(ggmlType);
+    failModelFile(
+      file,
+      `tensor ${name}`,
+      known
+        ? `ggml type ${known} is not supported (${SUPPORTED_NAMES} are)`
+        : `unknown ggml type id ${ggmlType} (supported: ${SUPPORTED_NAMES})`,
+    );
   }
+  const { blockElements, blockBytes, ggmlName } = WEIGHT_TYPE_LAYOUT[type];
+  const row = rowLength(shape);
+  if (row % blockElements !== 0)
+    failModelFile(
+      file,
+      `tensor ${name}`,
+      `rows of ${row} values are not a whole number of ${ggmlName} blocks (${blockElements} values each)`,
+    );
+  return (elementCount(shape) / blockElements) * blockBytes;
 }
 
 /** Pulls the header through a growing window so a multi-megabyte vocabulary needs no full-file read. */
@@ -224,8 +263,7 @@ export async function openGguf(file: string): Promise<GgufFile> {
     const dataStart = Math.ceil(cursor.position / alignment) * alignment;
     const tensors: GgufTensorInfo[] = infos.map(({ name, dims, ggmlType, offset }) => {
       const shape = [...dims].reverse();
-      const count = elementCount(shape);
-      const byteLength = tensorByteLength(ggmlType, count, file, name);
+      const byteLength = tensorByteLength(ggmlType, shape, file, name);
       if (dataStart + offset + byteLength > size)
         failModelFile(
           file,
@@ -235,14 +273,15 @@ export async function openGguf(file: string): Promise<GgufFile> {
       return {
         name,
         shape,
-        dtype: GGML_TYPE_NAMES.get(ggmlType) ?? String(ggmlType),
+        dtype: ggmlTypeName(ggmlType),
+        weightType: WEIGHT_TYPE_OF_ID.get(ggmlType),
         ggmlType,
         offset: dataStart + offset,
         byteLength,
       };
     });
     const byName = new Map(tensors.map((t) => [t.name, t]));
-    return {
+    const store: GgufFile = {
       source: file,
       version,
       metadata,
@@ -250,61 +289,28 @@ export async function openGguf(file: string): Promise<GgufFile> {
       names: () => tensors.map((t) => t.name),
       info: (name) => {
         const t = byName.get(name);
-        return t && { name: t.name, shape: t.shape, dtype: t.dtype };
+        return t && { name: t.name, shape: t.shape, dtype: t.dtype, weightType: t.weightType };
       },
       readInto: async (name, out) => {
         const t = byName.get(name);
         if (!t) failModelFile(file, `tensor ${name}`, "missing");
-        await readTensor(handle, file, t, out);
+        await decodeTensorInto(store, t, out);
+      },
+      readBytes: async (name, offset, target) => {
+        const t = byName.get(name);
+        if (!t) failModelFile(file, `tensor ${name}`, "missing");
+        if (offset < 0 || offset + target.length > t.byteLength)
+          throw new RangeError(
+            `readBytes: ${name}: bytes ${offset}..${offset + target.length} of ${t.byteLength}`,
+          );
+        await readExactly(handle, target, t.offset + offset, file, `tensor ${name}`);
       },
       close: () => handle.close(),
     };
+    return store;
   } catch (e) {
     await handle.close();
     throw e;
-  }
-}
-
-async function readTensor(
-  handle: FileHandle,
-  file: string,
-  t: GgufTensorInfo,
-  out: Float32Array,
-): Promise<void> {
-  const count = elementCount(t.shape);
-  const where = `tensor ${t.name}`;
-  if (out.length !== count) failModelFile(file, where, `expected ${out.length} elements, file has ${count}`);
-  if (t.dtype === "F32" || t.dtype === "F16" || t.dtype === "BF16") {
-    await readFloatsInto(handle, t.dtype, out, t.offset, file, where);
-  } else {
-    const blocks = count / Q8_0_BLOCK;
-    const blocksPerChunk = Math.floor(READ_CHUNK / Q8_0_BLOCK_BYTES);
-    const chunk = new Uint8Array(Math.min(blocksPerChunk, blocks) * Q8_0_BLOCK_BYTES);
-    const table = f16DecodeTable();
-    for (let done = 0; done < blocks; ) {
-      const n = Math.min(blocksPerChunk, blocks - done);
-      const view = chunk.subarray(0, n * Q8_0_BLOCK_BYTES);
-      await readExactly(handle, view, t.offset + done * Q8_0_BLOCK_BYTES, file, where);
-      dequantizeQ8_0(view, n, out, done * Q8_0_BLOCK, table);
-      done += n;
-    }
-  }
-  assertFinite(out, file, t.name);
-}
-
-function dequantizeQ8_0(
-  bytes: Uint8Array,
-  blocks: number,
-  out: Float32Array,
-  outOffset: number,
-  f16: Float32Array,
-): void {
-  const signed = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
-  for (let b = 0; b < blocks; b++) {
-    const base = b * Q8_0_BLOCK_BYTES;
-    const scale = f16[bytes[base] | (bytes[base + 1] << 8)];
-    const o = outOffset + b * Q8_0_BLOCK;
-    for (let i = 0; i < Q8_0_BLOCK; i++) out[o + i] = scale * signed[base + 2 + i];
   }
 }
 

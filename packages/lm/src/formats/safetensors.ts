@@ -1,12 +1,12 @@
 import { open, readFile, rename, stat } from "node:fs/promises";
 import { PvaError } from "@pva/core";
+import type { WeightType } from "../kernels/weight-matrix.js";
 import { encodeBf16, encodeF16 } from "./half-float.js";
 import {
-  assertFinite,
+  decodeTensorInto,
   elementCount,
   failModelFile,
   readExactly,
-  readFloatsInto,
   type StoredTensor,
   type TensorStore,
 } from "./tensor-store.js";
@@ -32,6 +32,8 @@ const BYTES_PER_ELEMENT: Record<string, number> = {
   F8_E4M3: 1,
   F8_E5M2: 1,
 };
+/** The dtypes the runtime reads, and how (F16/BF16 weights stay 16-bit in memory). */
+const WEIGHT_TYPE_OF_DTYPE: Record<string, WeightType> = { F32: "f32", F16: "f16", BF16: "bf16" };
 /** Headers of real checkpoints are well under this; larger means a corrupt length field. */
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 const CHUNK_BYTES = 1 << 20;
@@ -109,47 +111,42 @@ export async function openSafetensors(file: string): Promise<SafetensorsFile> {
       entries.set(name, {
         name,
         dtype: entry.dtype,
+        weightType: WEIGHT_TYPE_OF_DTYPE[entry.dtype],
         shape: shape as number[],
         begin: dataStart + begin,
         end: dataStart + end,
       });
     }
-    return {
+    const entryOf = (name: string) => entries.get(name) ?? failModelFile(file, `tensor ${name}`, "missing");
+    const store: SafetensorsFile = {
       source: file,
       metadata,
       names: () => [...entries.keys()],
       info: (name) => {
         const e = entries.get(name);
-        return e && { name: e.name, shape: e.shape, dtype: e.dtype };
+        return e && { name: e.name, shape: e.shape, dtype: e.dtype, weightType: e.weightType };
       },
       readInto: async (name, out) => {
-        const entry = entries.get(name);
-        if (!entry) failModelFile(file, `tensor ${name}`, "missing");
-        await readEntry(handle, file, entry, out);
+        const entry = entryOf(name);
+        if (entry.weightType === undefined)
+          failModelFile(file, `tensor ${name}`, `dtype ${entry.dtype} is not supported (F32, F16, BF16 are)`);
+        await decodeTensorInto(store, entry, out);
+      },
+      readBytes: async (name, offset, target) => {
+        const entry = entryOf(name);
+        if (offset < 0 || entry.begin + offset + target.length > entry.end)
+          throw new RangeError(
+            `readBytes: ${name}: bytes ${offset}..${offset + target.length} of ${entry.end - entry.begin}`,
+          );
+        await readExactly(handle, target, entry.begin + offset, file, `tensor ${name}`);
       },
       close: () => handle.close(),
     };
+    return store;
   } catch (e) {
     await handle.close();
     throw e;
   }
-}
-
-async function readEntry(
-  handle: Awaited<ReturnType<typeof open>>,
-  file: string,
-  entry: SafetensorsEntry,
-  out: Float32Array,
-): Promise<void> {
-  const count = elementCount(entry.shape);
-  const where = `tensor ${entry.name}`;
-  if (out.length !== count) failModelFile(file, where, `expected ${out.length} elements, file has ${count}`);
-  if (entry.dtype === "F32" || entry.dtype === "F16" || entry.dtype === "BF16") {
-    await readFloatsInto(handle, entry.dtype, out, entry.begin, file, where);
-  } else {
-    failModelFile(file, where, `dtype ${entry.dtype} is not supported (F32, F16, BF16 are)`);
-  }
-  assertFinite(out, file, entry.name);
 }
 
 /** Reads every tensor of a file into fresh Float32Arrays (for small files such as emotion vectors). */
@@ -275,6 +272,11 @@ export async function openSafetensorsCheckpoint(dir: string): Promise<TensorStor
       const shard = shardOf(name);
       if (!shard) failModelFile(indexFile, `tensor ${name}`, "missing");
       await shard.readInto(name, out);
+    },
+    readBytes: async (name, offset, target) => {
+      const shard = shardOf(name);
+      if (!shard) failModelFile(indexFile, `tensor ${name}`, "missing");
+      await shard.readBytes(name, offset, target);
     },
     close: async () => {
       for (const s of shards.values()) await s.close();

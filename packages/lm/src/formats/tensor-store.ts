@@ -1,28 +1,35 @@
 import type { FileHandle } from "node:fs/promises";
 import { PvaError } from "@pva/core";
-import { decodeBf16, decodeF16 } from "./half-float.js";
+import { WEIGHT_TYPE_LAYOUT, type WeightType, weightRowBytes } from "../kernels/weight-matrix.js";
+import { decodeRows, firstNonFiniteValue } from "../weight-codecs/weight-codec.js";
 
-/** Bytes of half floats decoded per step. */
-const HALF_FLOAT_CHUNK_BYTES = 1 << 20;
+/** Bytes read per step when a tensor is decoded or copied. */
+export const READ_CHUNK_BYTES = 1 << 20;
 
 /** A tensor as a checkpoint file describes it; `shape` is row-major (outermost first). */
 export interface StoredTensor {
   name: string;
   shape: number[];
+  /** The file's own name for the element type (safetensors dtype, ggml type name). */
   dtype: string;
+  /** How the runtime reads it; undefined for a type it cannot read (I64, Q2_K, ...). */
+  weightType: WeightType | undefined;
 }
 
 /**
- * Read access to the tensors of one checkpoint, whatever its format. Reading decodes into a
- * caller-owned Float32Array (the compute backend's memory), so weights are never held twice.
+ * Read access to the tensors of one checkpoint, whatever its format. Rows are stored one after
+ * another (the last dimension is the row), each a whole number of the type's blocks, so a reader
+ * can copy or decode any run of rows on its own.
  */
 export interface TensorStore {
   /** What to name in errors: the file, or the folder for sharded checkpoints. */
   readonly source: string;
   names(): string[];
   info(name: string): StoredTensor | undefined;
-  /** Decodes the tensor into `out` (length = element count) and rejects NaN/Inf. */
+  /** Decodes the whole tensor to F32 into `out` (length = element count) and rejects NaN/Inf. */
   readInto(name: string, out: Float32Array): Promise<void>;
+  /** Copies `target.length` stored bytes of the tensor, from byte `offset` of its data, into `target`. */
+  readBytes(name: string, offset: number, target: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,39 +61,66 @@ export async function readExactly(
   }
 }
 
-/**
- * Reads `out.length` F32, F16 or BF16 values stored little-endian at `position` into `out`. F32
- * goes straight into the destination's bytes; half floats are decoded a chunk at a time, so a
- * tensor never sits in memory twice.
- */
-export async function readFloatsInto(
-  handle: FileHandle,
-  dtype: "F32" | "F16" | "BF16",
-  out: Float32Array,
-  position: number,
-  file: string,
-  what: string,
-): Promise<void> {
-  const count = out.length;
-  if (dtype === "F32") {
-    await readExactly(handle, new Uint8Array(out.buffer, out.byteOffset, count * 4), position, file, what);
-    return;
-  }
-  const decode = dtype === "F16" ? decodeF16 : decodeBf16;
-  const chunk = new Uint8Array(Math.min(HALF_FLOAT_CHUNK_BYTES, count * 2));
-  for (let done = 0; done < count; ) {
-    const n = Math.min(chunk.length / 2, count - done);
-    const view = chunk.subarray(0, n * 2);
-    await readExactly(handle, view, position + done * 2, file, what);
-    decode(view, out, done, n);
-    done += n;
-  }
+/** The row length of a stored tensor: its last dimension (a vector is one row). */
+export function rowLength(shape: readonly number[]): number {
+  return shape.length === 0 ? 1 : shape[shape.length - 1];
 }
 
-/** Weights with NaN or Inf would silently poison every activation; refuse them at load. */
-export function assertFinite(values: Float32Array, file: string, tensor: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!(Math.abs(values[i]) <= 3.4028234663852886e38))
-      failModelFile(file, `tensor ${tensor}`, `non-finite value ${values[i]} at element ${i}`);
+/**
+ * Rejects stored values that decode to NaN or Inf (they would silently poison every activation).
+ * `values` counts the elements in `bytes` from `offset`; `firstElement` is where they start in the tensor.
+ */
+export function assertFiniteStored(
+  type: WeightType,
+  bytes: Uint8Array,
+  offset: number,
+  values: number,
+  file: string,
+  tensor: string,
+  firstElement = 0,
+): void {
+  const at = firstNonFiniteValue(type, bytes, offset, values);
+  if (at < 0) return;
+  const { blockElements, blockBytes } = WEIGHT_TYPE_LAYOUT[type];
+  if (blockElements > 1)
+    failModelFile(file, `tensor ${tensor}`, `non-finite scale in the block at element ${firstElement + at}`);
+  const value = new Float32Array(1);
+  decodeRows(type, bytes, offset + at * blockBytes, 1, 1, value);
+  failModelFile(file, `tensor ${tensor}`, `non-finite value ${value[0]} at element ${firstElement + at}`);
+}
+
+/**
+ * readInto for any store: decodes the tensor a chunk of rows at a time (F32 goes straight into
+ * `out`'s bytes), so a tensor never sits in memory twice.
+ */
+export async function decodeTensorInto(
+  store: Pick<TensorStore, "readBytes" | "source">,
+  info: StoredTensor,
+  out: Float32Array,
+  file = store.source,
+): Promise<void> {
+  const where = `tensor ${info.name}`;
+  const count = elementCount(info.shape);
+  if (out.length !== count) failModelFile(file, where, `expected ${out.length} elements, file has ${count}`);
+  const type = info.weightType;
+  if (type === undefined) failModelFile(file, where, `type ${info.dtype} is not supported`);
+  const cols = rowLength(info.shape);
+  const rows = count / Math.max(cols, 1);
+  if (count === 0) return;
+  const rowBytes = weightRowBytes(type, cols);
+  if (type === "f32") {
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, count * 4);
+    await store.readBytes(info.name, 0, bytes);
+    assertFiniteStored(type, bytes, 0, count, file, info.name);
+    return;
+  }
+  const step = Math.max(1, Math.floor(READ_CHUNK_BYTES / rowBytes));
+  const chunk = new Uint8Array(Math.min(step, rows) * rowBytes);
+  for (let first = 0; first < rows; first += step) {
+    const n = Math.min(step, rows - first);
+    const view = chunk.subarray(0, n * rowBytes);
+    await store.readBytes(info.name, first * rowBytes, view);
+    assertFiniteStored(type, view, 0, n * cols, file, info.name, first * cols);
+    decodeRows(type, view, 0, n, cols, out, first * cols);
   }
 }

@@ -1,25 +1,38 @@
+import { type WeightMatrix, type WeightType, weightRowBytes } from "./weight-matrix.js";
+
 /**
  * The seam between the transformer runtime and its kernels: the operations that take nearly all
  * of a forward pass's time (matmul, attention, and SwiGLU's exp-heavy activation).
  *
- * The runtime allocates weights and activations through `allocF32`, so a backend whose kernels
- * live in WebAssembly memory can read them in place (no copy per call, no second copy of the
- * weights).
+ * The runtime allocates weights and activations through the backend (`allocWeights`,
+ * `allocF32`), so a backend whose kernels live in WebAssembly memory can read them in place (no
+ * copy per call, no second copy of the weights). Linear weights stay in the type they are stored
+ * in (F16, BF16, Q8_0, Q4_K, ...) when the backend's matmul reads that type (`weightTypes`);
+ * the loader decodes any other type to F32 (see memoryWeightType in weights.ts).
  */
 export interface ComputeBackend {
   readonly kind: ComputeBackendKind;
   /** Worker threads plus the calling thread that share each matmul. */
   readonly threads: number;
+  /** The weight types `matmul` reads as stored; always includes "f32". */
+  readonly weightTypes: ReadonlySet<WeightType>;
   /** Zero-filled memory that the kernels read without copying. */
   allocF32(length: number): Float32Array;
-  /** out[r,o] = sum_i x[r,i] * w[o,i] (+ bias[o]); x is [rows,inDim], w is [outDim,inDim], both row-major. */
+  /**
+   * A zero-filled rows x cols matrix of `type` (one of `weightTypes`) in memory the kernels read
+   * without copying; the loader fills its `data` row by row.
+   */
+  allocWeights(type: WeightType, rows: number, cols: number): WeightMatrix;
+  /**
+   * out[r,o] = sum_i x[r,i] * w[o,i] (+ bias[o]) with inDim = w.cols and outDim = w.rows; x is
+   * [rows,inDim] and out [rows,outDim], row-major, in F32. Weights of a quantized type are decoded
+   * inside the kernel; activations stay F32 unless the backend says otherwise.
+   */
   matmul(
     out: Float32Array,
     x: Float32Array,
-    w: Float32Array,
+    w: WeightMatrix,
     rows: number,
-    inDim: number,
-    outDim: number,
     bias?: Float32Array,
   ): Promise<void>;
   /**
@@ -68,6 +81,13 @@ export function isPlainAttention(options: AttentionOptions | undefined, headDim:
   );
 }
 
+/** The error for a weight type a backend's matmul does not read (the loader should have decoded it). */
+export function unsupportedWeightType(kind: ComputeBackendKind, type: WeightType): RangeError {
+  return new RangeError(
+    `${kind} backend: matmul has no kernel for ${type} weights; decode them to f32 first`,
+  );
+}
+
 export interface ComputeBackendOptions {
   /** Threads to use (wasm only); defaults to the number of CPU cores. */
   threads?: number;
@@ -81,16 +101,18 @@ export interface ComputeBackendOptions {
 export function checkMatmulShapes(
   out: Float32Array,
   x: Float32Array,
-  w: Float32Array,
+  w: WeightMatrix,
   rows: number,
-  inDim: number,
-  outDim: number,
   bias?: Float32Array,
 ): void {
+  const { cols: inDim, rows: outDim } = w;
   if (x.length < rows * inDim)
     throw new RangeError(`matmul: x has ${x.length} floats, needs ${rows}x${inDim}`);
-  if (w.length < outDim * inDim)
-    throw new RangeError(`matmul: w has ${w.length} floats, needs ${outDim}x${inDim}`);
+  const weightBytes = outDim * weightRowBytes(w.type, inDim);
+  if (w.data.length < weightBytes)
+    throw new RangeError(
+      `matmul: w has ${w.data.length} bytes, needs ${weightBytes} for ${outDim}x${inDim} ${w.type}`,
+    );
   if (out.length < rows * outDim)
     throw new RangeError(`matmul: out has ${out.length} floats, needs ${rows}x${outDim}`);
   if (bias && bias.length < outDim)

@@ -5,6 +5,10 @@
  * registers and reads each loaded x and w value several times; on V8 this is about 4x faster
  * than the naive loop while staying easy to check. Accumulation order within one output is the
  * plain i = 0..inDim-1 sum, so results are reproducible.
+ *
+ * `w` may hold only the weight rows of output columns [firstColumn, firstColumn + columns) (its
+ * row 0 is column firstColumn), so a caller that decodes quantized weights a few rows at a time
+ * computes the same sums as one call on the whole decoded matrix.
  */
 export function matmulReference(
   out: Float32Array,
@@ -14,14 +18,17 @@ export function matmulReference(
   inDim: number,
   outDim: number,
   bias?: Float32Array,
+  firstColumn = 0,
+  columns = outDim - firstColumn,
 ): void {
+  const end = firstColumn + columns;
   let r = 0;
   for (; r + 2 <= rows; r += 2) {
     const x0 = r * inDim;
     const x1 = x0 + inDim;
-    let o = 0;
-    for (; o + 4 <= outDim; o += 4) {
-      const w0 = o * inDim;
+    let o = firstColumn;
+    for (; o + 4 <= end; o += 4) {
+      const w0 = (o - firstColumn) * inDim;
       const w1 = w0 + inDim;
       const w2 = w1 + inDim;
       const w3 = w2 + inDim;
@@ -64,14 +71,15 @@ export function matmulReference(
       out[out1 + 2] = a12 + b2;
       out[out1 + 3] = a13 + b3;
     }
-    for (; o < outDim; o++) {
-      out[r * outDim + o] = dot(x, x0, w, o * inDim, inDim) + (bias ? bias[o] : 0);
-      out[(r + 1) * outDim + o] = dot(x, x1, w, o * inDim, inDim) + (bias ? bias[o] : 0);
+    for (; o < end; o++) {
+      const wo = (o - firstColumn) * inDim;
+      out[r * outDim + o] = dot(x, x0, w, wo, inDim) + (bias ? bias[o] : 0);
+      out[(r + 1) * outDim + o] = dot(x, x1, w, wo, inDim) + (bias ? bias[o] : 0);
     }
   }
   for (; r < rows; r++) {
-    for (let o = 0; o < outDim; o++) {
-      out[r * outDim + o] = dot(x, r * inDim, w, o * inDim, inDim) + (bias ? bias[o] : 0);
+    for (let o = firstColumn; o < end; o++) {
+      out[r * outDim + o] = dot(x, r * inDim, w, (o - firstColumn) * inDim, inDim) + (bias ? bias[o] : 0);
     }
   }
 }

@@ -16,7 +16,7 @@ describe("wasm backend from the published bundle", () => {
       const x = backend.allocF32(rows * inDim).fill(0.5);
       const w = backend.allocF32(outDim * inDim).fill(0.25);
       const out = backend.allocF32(rows * outDim);
-      await backend.matmul(out, x, w, rows, inDim, outDim);
+      await backend.matmul(out, x, { type: "f32", rows: outDim, cols: inDim, data: new Uint8Array(w.buffer, w.byteOffset, w.byteLength) }, rows);
       console.log(JSON.stringify({ kind: backend.kind, threads: backend.threads, values: [...new Set(out)] }));
       await backend.dispose();`;
     const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]);

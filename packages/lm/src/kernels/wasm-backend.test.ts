@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createComputeBackend, createWasmBackend, type WasmBackend } from "./index.js";
 import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./kernel-test-cases.js";
+import { f32WeightMatrix } from "./weight-matrix.js";
 
 const backends: WasmBackend[] = [];
 afterAll(async () => {
@@ -27,11 +28,11 @@ describe.each([
       const w = filledF32(b.allocF32(outDim * inDim), 2);
       const bias = filledF32(b.allocF32(outDim), 3);
       const out = b.allocF32(rows * outDim);
-      await b.matmul(out, x, w, rows, inDim, outDim, bias);
+      await b.matmul(out, x, f32WeightMatrix(w, outDim, inDim), rows, bias);
       expect(
         maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim, bias), x, w, rows, inDim, outDim),
       ).toBeLessThan(1e-5);
-      await b.matmul(out, x, w, rows, inDim, outDim);
+      await b.matmul(out, x, f32WeightMatrix(w, outDim, inDim), rows);
       expect(
         maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim), x, w, rows, inDim, outDim),
       ).toBeLessThan(1e-5);
@@ -48,8 +49,8 @@ describe("wasm compute backend, beyond the shapes", () => {
     const w = filledF32(wasm.allocF32(outDim * inDim), 5);
     const got = wasm.allocF32(rows * outDim);
     const want = new Float32Array(rows * outDim);
-    await wasm.matmul(got, x, w, rows, inDim, outDim);
-    await js.matmul(want, x, w, rows, inDim, outDim);
+    await wasm.matmul(got, x, f32WeightMatrix(w, outDim, inDim), rows);
+    await js.matmul(want, x, f32WeightMatrix(w, outDim, inDim), rows);
     let worst = 0;
     for (let i = 0; i < want.length; i++)
       worst = Math.max(worst, Math.abs(got[i] - want[i]) / (Math.abs(want[i]) + 1));
@@ -68,8 +69,8 @@ describe("wasm compute backend, beyond the shapes", () => {
     let worst = 0;
     for (let job = 0; job < 300; job++) {
       const outDim = 200 + ((job * 37) % 200); // 200..399 columns: above the parallel threshold
-      await wasm.matmul(got, x, w, rows, inDim, outDim);
-      await js.matmul(want, x, w, rows, inDim, outDim);
+      await wasm.matmul(got, x, f32WeightMatrix(w.subarray(0, outDim * inDim), outDim, inDim), rows);
+      await js.matmul(want, x, f32WeightMatrix(w.subarray(0, outDim * inDim), outDim, inDim), rows);
       for (let i = 0; i < rows * outDim; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
     }
     expect(worst).toBeLessThan(1e-4);
@@ -82,7 +83,7 @@ describe("wasm compute backend, beyond the shapes", () => {
     const w = filledF32(new Float32Array(outDim * inDim), 7);
     const bias = filledF32(new Float32Array(outDim), 8);
     const out = new Float32Array(rows * outDim);
-    await b.matmul(out, x, w, rows, inDim, outDim, bias);
+    await b.matmul(out, x, f32WeightMatrix(w, outDim, inDim), rows, bias);
     expect(
       maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim, bias), x, w, rows, inDim, outDim),
     ).toBeLessThan(1e-5);
@@ -102,7 +103,7 @@ describe("wasm compute backend, beyond the shapes", () => {
     await b.dispose();
     await b.dispose();
     await expect(
-      b.matmul(new Float32Array(1), new Float32Array(1), new Float32Array(1), 1, 1, 1),
+      b.matmul(new Float32Array(1), new Float32Array(1), f32WeightMatrix(new Float32Array(1), 1, 1), 1),
     ).rejects.toThrow(/disposed/);
   });
 });

@@ -8,9 +8,14 @@ import {
   checkMatmulShapes,
   checkSiluMulShapes,
   isPlainAttention,
+  unsupportedWeightType,
 } from "./compute-backend.js";
 import { type KernelExports, loadKernelsWasm } from "./kernels-wasm-module.js";
 import { createSharedMemory, WasmHeap } from "./wasm-heap.js";
+import type { WeightMatrix, WeightType } from "./weight-matrix.js";
+
+/** The weight types the matmul kernel reads as stored (the loader decodes others to F32). */
+const WEIGHT_TYPES: ReadonlySet<WeightType> = new Set(["f32"]);
 
 /** Bytes of the control block the threads share (layout in assembly/jobs.ts). */
 const CONTROL_BYTES = 256;
@@ -80,17 +85,25 @@ export async function createWasmBackend(
     kind: "wasm",
     threads,
     fused,
+    weightTypes: WEIGHT_TYPES,
     allocF32: (length) => heap.allocF32(length),
+    allocWeights: (type, rows, cols) => {
+      if (!WEIGHT_TYPES.has(type)) throw unsupportedWeightType("wasm", type);
+      const values = heap.allocF32(rows * cols);
+      return { type, rows, cols, data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+    },
     free: (array) => heap.free(array),
     get heapBytes() {
       return heap.highWaterBytes;
     },
-    matmul: async (out, x, w, rows, inDim, outDim, bias) => {
+    matmul: async (out, x, w, rows, bias) => {
       checkAlive("matmul");
-      checkMatmulShapes(out, x, w, rows, inDim, outDim, bias);
+      checkMatmulShapes(out, x, w, rows, bias);
+      if (!WEIGHT_TYPES.has(w.type)) throw unsupportedWeightType("wasm", w.type);
+      const { cols: inDim, rows: outDim } = w;
       if (rows === 0 || outDim === 0) return;
       const xAt = heap.addressOf(x) ?? staging.copyIn("x", x, rows * inDim);
-      const wAt = heap.addressOf(w) ?? staging.copyIn("w", w, outDim * inDim);
+      const wAt = heap.addressOf(w.data) ?? staging.copyBytesIn("w", w);
       const biasAt = bias ? (heap.addressOf(bias) ?? staging.copyIn("bias", bias, outDim)) : 0;
       const directOut = heap.addressOf(out);
       const outAt = directOut ?? staging.reserve("out", rows * outDim);
@@ -216,6 +229,13 @@ class StagingArea {
   copyIn(slot: string, source: Float32Array, length: number): number {
     const target = this.slot(slot, length);
     target.set(source.subarray(0, length));
+    return this.heap.addressOf(target)!;
+  }
+
+  /** Copies a matrix's bytes (which need not be 4-aligned) into a slot. */
+  copyBytesIn(slot: string, matrix: WeightMatrix): number {
+    const target = this.slot(slot, Math.ceil(matrix.data.length / 4));
+    new Uint8Array(target.buffer, target.byteOffset, matrix.data.length).set(matrix.data);
     return this.heap.addressOf(target)!;
   }
 
