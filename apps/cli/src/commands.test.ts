@@ -13,7 +13,7 @@ beforeAll(async () => {
   const result = await runPva(["elicit", SMOKE_STUDY, "--out", "runs"], dir);
   expect(result.code).toBe(0);
   run = await onlyRunFolder(join(dir, "runs"));
-}, 60_000);
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("pva subcommands", () => {

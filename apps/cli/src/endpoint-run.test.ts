@@ -100,5 +100,5 @@ describe("pva run --endpoint", () => {
     const manifest = JSON.parse(await readFile(join(run, "manifest.json"), "utf8"));
     expect(manifest.model.id).toBe("openai:served-model");
     expect(manifest.config.model).toMatchObject({ backend: "openai", name: "served-model" });
-  }, 60_000);
+  });
 });

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRunFixture } from "../test/run-fixture.js";
 import { renderReport } from "./render-report.js";
+import { reportSections } from "./report-sections.js";
+import { loadRunArtifacts } from "./run-artifacts.js";
 
 const XSS = "<img src=x onerror=alert(1)>";
 // Tries to end a JSON string inside the spec or a vega expression built from an explicit sort.
@@ -38,6 +40,9 @@ describe("renderReport", () => {
     const png = before.get("charts/elo.png")!;
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect(before.get("charts/elo.svg")!.toString()).toMatch(/^<svg/);
+    // An image file carries its chart's title, as the page's heading does not travel with it.
+    for (const chart of reportSections(await loadRunArtifacts(full), 0.05).flatMap((s) => s.charts))
+      expect(before.get(`charts/${chart.id}.svg`)!.toString(), chart.id).toContain(`>${chart.title}</text>`);
     // A second render into another folder must produce exactly the same bytes.
     const again = await renderReport(full, { outDir: join(dir, "again") });
     const after = await snapshot(join(dir, "again"));
@@ -83,7 +88,12 @@ describe("renderReport", () => {
     for (const [name, bytes] of files)
       if (name.endsWith(".svg")) expect(bytes.toString(), name).not.toContain("<img");
     expect(files.get("charts/elo.svg")!.toString()).toContain("&lt;img src=x onerror=alert(1)&gt;");
-    expect(files.get("summary.md")!.toString()).not.toContain("<img");
+    const summary = files.get("summary.md")!.toString();
+    expect(summary).not.toContain("<img");
+    // Escapes are for the user's markup only: the report's own words and numbers read as written.
+    expect(summary.replaceAll("&lt;img src=x onerror=alert(1)>", "")).not.toMatch(/\\|&lt;|&gt;|&amp;/);
+    expect(summary).toMatch(/95% CI \[-?\d/);
+    expect(summary).not.toMatch(/(^|[^\w.])-0(\.0+)?(?![\d.])/m);
   });
 
   it("opens with the main finding and a loud banner for a builtin random model; the manifest closes it", async () => {

@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { TopLevelSpec } from "vega-lite";
 import { chartFontFiles } from "./chart-font.js";
 import { chartSvg, svgToPng } from "./chart-images.js";
 import { reportPage } from "./html/report-page.js";
@@ -16,7 +17,7 @@ export interface RenderReportOptions {
   png?: boolean;
   /** PNG pixels per SVG pixel (default 2, sharp on high-density screens and in print). */
   pngScale?: number;
-  /** Font files the PNGs are drawn with; default Debian's DejaVu Sans. */
+  /** Font files the PNGs are drawn with; default DejaVu Sans from the dejavu-fonts-ttf package. */
   fontFiles?: string[];
 }
 
@@ -62,7 +63,8 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
   const charts: string[] = [];
   const pngsWritten: Promise<void>[] = [];
   for (const chart of sections.flatMap((s) => s.charts)) {
-    const svg = await chartSvg(chart.spec);
+    // A file travels without the page's heading, so the image carries the chart's title itself.
+    const svg = await chartSvg({ ...chart.spec, title: chart.title } as TopLevelSpec);
     const svgFile = join(chartDir, `${chart.id}.svg`);
     await writeFile(svgFile, svg);
     charts.push(svgFile);
@@ -80,6 +82,6 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
     reportPage({ title, findings, sentences, sections, missing, manifest: artifacts.manifest, bundles }),
   );
   const summary = join(outDir, "summary.md");
-  await writeFile(summary, summaryMarkdown(title, findings, sentences, sections));
+  await writeFile(summary, summaryMarkdown(title, findings, sections));
   return { html, summary, charts };
 }

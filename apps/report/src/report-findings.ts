@@ -1,4 +1,5 @@
 import type { ActivityScore, EmotionCorrelation } from "@pva/core";
+import { fixed, interval, signed } from "./number-text.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 
 /** The key numbers of a run, shared by the page's summary and `summary.md`. */
@@ -96,23 +97,22 @@ export function reportFindings(artifacts: RunArtifacts): ReportFindings {
   };
 }
 
-const fixed = (value: number, digits: number) => value.toFixed(digits);
-const ci = ([low, high]: readonly [number, number], digits: number) =>
-  `[${fixed(low, digits)}, ${fixed(high, digits)}]`;
-const signed = (value: number) => `${value >= 0 ? "+" : ""}${value.toFixed(0)}`;
+const ci = interval;
 
 /**
- * The summary in plain words, as unescaped text: the page escapes it for HTML, `summary.md` for
- * Markdown. The first sentence is the main finding.
+ * The summary in plain words. The first sentence is the main finding. Text from the study (emotion
+ * names, activity texts, the model id) goes through `userText`: `summary.md` escapes it for
+ * Markdown there, so that the report's own words and numbers stay as written; the page escapes
+ * whole sentences for HTML.
  */
-export function summarySentences(f: ReportFindings): string[] {
+export function summarySentences(f: ReportFindings, userText: (text: string) => string = (t) => t): string[] {
   const sentences: string[] = [];
   const c = f.correlation;
   const p = f.preferences;
   if (c) {
     const pos = c.strongestPositive;
     const neg = c.strongestNegative;
-    const extremes = `"${pos.emotion}" (r = ${fixed(pos.pearson, 2)}, 95% CI ${ci(pos.pearsonCi, 2)}, q = ${pos.q.toPrecision(2)}) and the most negative "${neg.emotion}" (r = ${fixed(neg.pearson, 2)}, CI ${ci(neg.pearsonCi, 2)}, q = ${neg.q.toPrecision(2)})`;
+    const extremes = `"${userText(pos.emotion)}" (r = ${fixed(pos.pearson, 2)}, 95% CI ${ci(pos.pearsonCi, 2)}, q = ${pos.q.toPrecision(2)}) and the most negative "${userText(neg.emotion)}" (r = ${fixed(neg.pearson, 2)}, CI ${ci(neg.pearsonCi, 2)}, q = ${neg.q.toPrecision(2)})`;
     const counts = `${c.significant} of ${c.emotions} emotions are significant at Benjamini-Hochberg q < ${f.fdrAlpha}; ${c.absOverPoint3} have |r| > 0.3 (layer ${c.layer}).`;
     // With nothing significant, the top r is noise and the headline must not read as a finding.
     sentences.push(
@@ -128,13 +128,13 @@ export function summarySentences(f: ReportFindings): string[] {
   if (p) {
     const level = Math.round(p.level * 100);
     sentences.push(
-      `${c ? "Preferences" : "Main finding"}: ${p.comparisons} comparisons over ${p.activities} activities. Most preferred: "${p.best.text}" (Elo ${fixed(p.best.elo, 0)}, ${level}% CI ${ci(p.best.eloCi, 0)}); least preferred: "${p.worst.text}" (Elo ${fixed(p.worst.elo, 0)}, CI ${ci(p.worst.eloCi, 0)}).`,
+      `${c ? "Preferences" : "Main finding"}: ${p.comparisons} comparisons over ${p.activities} activities. Most preferred: "${userText(p.best.text)}" (Elo ${fixed(p.best.elo, 0)}, ${level}% CI ${ci(p.best.eloCi, 0)}); least preferred: "${userText(p.worst.text)}" (Elo ${fixed(p.worst.elo, 0)}, CI ${ci(p.worst.eloCi, 0)}).`,
     );
   }
   const s = f.steering;
   if (s) {
     const shift = (e: { emotion: string; shift: number; ci: [number, number]; strength: number }) =>
-      `"${e.emotion}" ${signed(e.shift)} Elo (CI ${ci(e.ci, 0)}, strength ${e.strength})`;
+      `"${userText(e.emotion)}" ${signed(e.shift)} Elo (CI ${ci(e.ci, 0)}, strength ${e.strength})`;
     const range =
       s.largestPositive === s.largestNegative
         ? shift(s.largestPositive)
@@ -153,6 +153,6 @@ export function summarySentences(f: ReportFindings): string[] {
       `Controls: P(first option chosen) = ${fixed(p.pFirst, 3)} ${ci(p.pFirstCi, 3)}; intransitive triads ${fixed(p.intransitiveTriadShare * 100, 2)}%; ${p.refusals} refusals and ${p.unparseable} unparseable answers${offLabel}.`,
     );
   }
-  sentences.push(`Model: ${f.model}.`);
+  sentences.push(`Model: ${userText(f.model)}.`);
   return sentences;
 }

@@ -27,7 +27,7 @@ let model: Model;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-report-real-"));
   model = await loadModel("builtin:random-tiny", { cacheDir: join(dir, "models") });
-}, 60_000);
+});
 afterAll(async () => {
   await model?.dispose();
   await rm(dir, { recursive: true, force: true });
@@ -118,5 +118,5 @@ describe("a report of a real run on builtin:random-tiny", () => {
     expect(html).toContain(`Most preferred: &quot;${best.text}&quot; (Elo ${best.elo.toFixed(0)}`);
     const top = [...correlations.emotions].sort((a, b) => b.pearson - a.pearson)[0];
     expect(html).toContain(`&quot;${top.emotion}&quot; (r = ${top.pearson.toFixed(2)}, 95% CI`);
-  }, 180_000);
+  });
 });

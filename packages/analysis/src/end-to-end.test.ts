@@ -35,7 +35,7 @@ beforeAll(async () => {
   const shipped = await loadCorpus();
   const corpus = { ...shipped, neutral: shipped.neutral.slice(0, 8) };
   vectors = await emotionVectors(model, corpus, { layers: [1, 2], emotions, storiesPerEmotion: 2 });
-}, 120_000);
+});
 afterAll(async () => {
   await model?.dispose();
   await rm(dir, { recursive: true, force: true });
@@ -154,5 +154,5 @@ describe("correlation and steering end to end on builtin:random-tiny", () => {
     expect(steered.activities.map((a) => a.elo)).not.toEqual(baseline.activities.map((a) => a.elo));
     expect(steering.coherence.map((c) => c.strength)).toEqual([0, 4]);
     expect(steering.summary).toHaveLength(1);
-  }, 120_000);
+  });
 });

@@ -72,8 +72,10 @@ export {
   type StudyConfig,
   type StudyConfigInput,
   StudyConfigSchema,
+  StudyFileSchema,
   VectorsConfigSchema,
 } from "./schemas/study-config.js";
 export { RunStore } from "./store.js";
+export { STUDY_SCHEMA_FILE, studyJsonSchema, studyJsonSchemaText } from "./study-json-schema.js";
 export { studyActivities, studyEmotions } from "./study-selection.js";
 export { writeJsonAtomic } from "./write-json-atomic.js";

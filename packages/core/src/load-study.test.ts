@@ -26,6 +26,18 @@ async function writeStudy(dir: string, study: unknown, files: Record<string, str
 const csv = "id,text,category\na,sort a list,Neutral\nb,write a poem,Engaging\n";
 
 describe("loadStudy", () => {
+  it("accepts the $schema reference editors use, and leaves it out of the config and the hash", async () => {
+    const study = { name: "x", model: { source: "builtin:random-tiny" } };
+    const plain = await loadStudy(await writeStudy(join(root, "plain"), study));
+    const withSchema = await loadStudy(
+      await writeStudy(join(root, "schema"), { $schema: "../../packages/core/study.schema.json", ...study }),
+    );
+    expect(withSchema.hash).toBe(plain.hash);
+    // the same study in another folder: only the resolved output folder differs
+    expect({ ...withSchema.config, output: null }).toEqual({ ...plain.config, output: null });
+    expect("$schema" in withSchema.config).toBe(false);
+  });
+
   it("fills defaults and resolves relative paths against the study's folder", async () => {
     const dir = join(root, "experiments", "x");
     const file = await writeStudy(

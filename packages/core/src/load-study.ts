@@ -4,7 +4,7 @@ import { InputError } from "./errors.js";
 import { contentHash, sha256Hex } from "./hash.js";
 import { parseWithSchema } from "./parse-with-schema.js";
 import { parseJsonText, readTextFile } from "./read-json-file.js";
-import { type StudyConfig, StudyConfigSchema } from "./schemas/study-config.js";
+import { type StudyConfig, StudyFileSchema } from "./schemas/study-config.js";
 
 export interface LoadedStudy {
   /** Defaults filled in; every relative path resolved against the study file's folder. */
@@ -60,7 +60,11 @@ async function referencedFileHash(studyFile: string, field: string, path: string
  * folder, with `/`) and ignores `output`, which says where results go, not what they are.
  */
 export async function loadStudy(file: string): Promise<LoadedStudy> {
-  const raw = parseWithSchema(StudyConfigSchema, parseJsonText(file, await readTextFile(file)), file);
+  const { $schema: _schema, ...raw } = parseWithSchema(
+    StudyFileSchema,
+    parseJsonText(file, await readTextFile(file)),
+    file,
+  );
   const dir = dirname(resolve(file));
   const config = mapPaths(raw, (path) => resolve(dir, path));
   const portable = mapPaths(config, (path) => relative(dir, path).split(sep).join("/"));

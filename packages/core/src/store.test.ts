@@ -242,7 +242,7 @@ describe("RunStore under SIGKILL", () => {
     console.info(
       `sigkill loop: ${completed.size} completed records, ${tornSeen} torn tails seen at open, ${killedWhileAppending} kills while appending, ${killedBeforeReady} before open finished`,
     );
-  }, 120_000);
+  });
 
   it("refuses a second process while the first holds the store, then takes over its stale lock", async () => {
     const writer = startWriter(1);
@@ -258,5 +258,5 @@ describe("RunStore under SIGKILL", () => {
     const store = await RunStore.open(file);
     expect(store.size).toBeGreaterThan(0);
     await store.close();
-  }, 30_000);
+  });
 });

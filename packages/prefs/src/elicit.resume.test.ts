@@ -15,13 +15,17 @@ const total = 16 * 15;
 const child = fileURLToPath(new URL("./elicit-child.fixture.ts", import.meta.url));
 
 let dir: string;
+// The killed children and the resume talk to `server`; the uninterrupted run to `reference`, so that
+// its kept-alive connections never keep `server` from settling.
 let server: WireServer;
+let reference: WireServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-prefs-resume-"));
   server = await startWireServer({ protocol: "openai", faultRate: 0, seed: 1, answerDelayMs: 15 });
+  reference = await startWireServer({ protocol: "openai", faultRate: 0, seed: 1 });
 });
 afterAll(async () => {
-  await server.close();
+  await Promise.all([server.close(), reference.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -47,8 +51,8 @@ async function killAfter(storeFile: string, more: number): Promise<number> {
   while ((await lineCount(storeFile)) < before + more) await new Promise((r) => setTimeout(r, 10));
   proc.kill("SIGKILL");
   await exited;
-  // the server still finishes requests the dead child left in flight; let them drain before counting
-  await new Promise((r) => setTimeout(r, 150));
+  // the server still answers requests the dead child left in flight: count them before going on
+  await server.settled();
   return lineCount(storeFile);
 }
 
@@ -59,14 +63,11 @@ const comparable = (records: ChoiceRecord[]) =>
 
 describe("elicit resume", () => {
   it("after several SIGKILLs mid-run, the resumed run's records and scores equal an uninterrupted run's", async () => {
-    const backend = createOpenAIBackend({
-      endpoints: [server.url],
-      model: "resume-model",
-      readout: "logprobs",
-    });
-    const run = (storeFile: string) =>
+    const backendOf = (wire: WireServer) =>
+      createOpenAIBackend({ endpoints: [wire.url], model: "resume-model", readout: "logprobs" });
+    const run = (storeFile: string, wire: WireServer) =>
       elicit({
-        backend,
+        backend: backendOf(wire),
         activities,
         design: { kind: "full" },
         storeFile,
@@ -75,7 +76,7 @@ describe("elicit resume", () => {
         samplesPerPair: 1,
         concurrency: 4,
       });
-    const uninterrupted = await run(join(dir, "uninterrupted.jsonl"));
+    const uninterrupted = await run(join(dir, "uninterrupted.jsonl"), reference);
     expect(uninterrupted).toHaveLength(total);
 
     const storeFile = join(dir, "killed.jsonl");
@@ -87,7 +88,7 @@ describe("elicit resume", () => {
       if (i > 0) expect(counts[i]).toBeGreaterThan(counts[i - 1]);
     }
     const answeredBefore = [...server.answered.values()].reduce((x, y) => x + y, 0);
-    const resumed = await run(storeFile);
+    const resumed = await run(storeFile, server);
     const answeredByResume = [...server.answered.values()].reduce((x, y) => x + y, 0) - answeredBefore;
     // only the missing answers were asked (the kills may have lost answers in flight, never stored ones)
     expect(answeredByResume).toBe(total - counts[counts.length - 1]);
@@ -97,5 +98,5 @@ describe("elicit resume", () => {
     const fit = (records: ChoiceRecord[]) =>
       fitPreferences(records, activities, { bootstrap: 200, seed: 42, refusalPolicy: "skip" });
     expect(fit(resumed)).toEqual(fit(uninterrupted));
-  }, 120_000);
+  });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ACTIVITY_CATEGORIES, EMOTION_CLUSTERS } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRunFixture } from "../../test/run-fixture.js";
+import { chartSvg } from "../chart-images.js";
 import type { ReportChart } from "../report-chart.js";
 import { reportSections } from "../report-sections.js";
 import { loadRunArtifacts, type RunArtifacts } from "../run-artifacts.js";
@@ -175,6 +176,20 @@ describe("chart specs", () => {
     expect(spec.spec.layer[0].encoding.tooltip?.[0].field).toBe("text");
   });
 
+  it("per-activity charts show every activity text whole, on two lines; the win matrix every id", async () => {
+    const texts = run.preferences!.activities.map((a) => a.text).sort();
+    const ids = run.preferences!.activities.map((a) => a.id).sort();
+    // What the PNG draws: each label's lines, joined again.
+    const labels = (svg: string) =>
+      [...svg.matchAll(/<text[^>]*>((?:<tspan[^>]*>[^<]*<\/tspan>)+|[^<]*)<\/text>/g)].map((m) =>
+        m[1].replace(/<\/tspan><tspan[^>]*>/g, " ").replace(/<\/?tspan[^>]*>/g, ""),
+      );
+    const elo = labels(await chartSvg(eloChart(run.preferences!).spec));
+    expect(texts.filter((t) => !elo.includes(t))).toEqual([]);
+    const matrix = labels(await chartSvg(winMatrixChart(run.preferences!).spec));
+    expect(ids.filter((id) => matrix.filter((l) => l === id).length !== 2)).toEqual([]);
+  });
+
   it("PCA: one point per emotion, axes titled with the variance shares", () => {
     const chart = emotionPcaChart(run.vectors!, 4)!;
     expect(chart.rows).toHaveLength(171);
@@ -202,7 +217,16 @@ describe("chart specs", () => {
     );
     expect(steered.size).toBeLessThan(all.size);
     for (const [cluster, colour] of steered) expect(colour, cluster).toBe(all.get(cluster));
-    expect(shiftVsRChart(steering)!.caption).toContain(`r = ${steering.shiftVsR!.r.toFixed(2)}`);
+    const shiftVsR = shiftVsRChart(steering)!;
+    expect(shiftVsR.caption).toContain(`r = ${steering.shiftVsR!.r.toFixed(2)}`);
+    // the fitted line the caption names is drawn, and every steered emotion is named at its point
+    expect(shiftVsR.caption).toContain("line: least-squares fit");
+    const layers = (shiftVsR.spec as { layer: { transform?: unknown[]; mark: { type: string } }[] }).layer;
+    expect(layers.some((l) => JSON.stringify(l.transform ?? []).includes('"regression":"shift"'))).toBe(true);
+    expect(shiftVsR.rows.map((r) => r.label)).toEqual(shiftVsR.rows.map((r) => r.emotion));
+    const two = shiftVsRChart({ ...steering, summary: steering.summary.slice(0, 2) })!;
+    expect(two.caption).not.toContain("line: least-squares fit");
+    expect(JSON.stringify(two.spec)).not.toContain("regression");
     const dose = doseResponseChart(steering)!;
     expect(new Set(dose.rows.map((r) => r.strength))).toEqual(new Set([0.25, 0.5, 1]));
     expect(

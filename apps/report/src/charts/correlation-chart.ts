@@ -31,8 +31,9 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
     undefinedR.length > 0
       ? ` No correlation is defined for ${undefinedR.map((e) => `"${e}"`).join(", ")} (probe score or Elo constant across activities): drawn at r = 0.`
       : "";
-  // 171 bars need thin bars and small labels; a study of a few emotions gets room to read them.
-  const step = rows.length <= 20 ? 30 : rows.length <= 60 ? 14 : 7;
+  // 171 bars need thin bars and small labels (6.5 px keeps them within a 1280 px page); a study of a
+  // few emotions gets room to read them.
+  const step = rows.length <= 20 ? 30 : rows.length <= 60 ? 14 : 6.5;
   const x = {
     field: "emotion",
     type: "nominal" as const,
@@ -71,12 +72,23 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
               title: "Pearson r (probe score, Elo)",
               scale: { domain: [-1, 1] },
             },
-            color: clusterColour(rows),
+            // Both legends sit above the bars: 171 bars may scroll sideways, the legends must not.
+            color: {
+              ...clusterColour(rows),
+              legend: { orient: "top", direction: "horizontal", columns: 5 },
+            },
+            // The legend shows what the bars show: one bar colour, solid or faded.
             opacity: {
               field: "significant",
               type: "ordinal",
               scale: { domain: [`q < ${fdrAlpha}`, `q >= ${fdrAlpha}`], range: [1, 0.3] },
-              title: "FDR",
+              title: "Benjamini-Hochberg",
+              legend: {
+                orient: "top",
+                symbolType: "square",
+                symbolFillColor: "#4e79a7",
+                symbolStrokeWidth: 0,
+              },
             },
             tooltip,
           },
@@ -86,7 +98,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
           encoding: { x, y: { field: "low", type: "quantitative" }, y2: { field: "high" }, tooltip },
         },
         {
-          mark: { type: "tick", color: "black", thickness: 1.5, size: step - 1 },
+          mark: { type: "tick", color: "black", thickness: 1.5, size: Math.max(step - 1, 3) },
           encoding: { x, y: { field: "partialPearson", type: "quantitative" }, tooltip },
         },
       ],

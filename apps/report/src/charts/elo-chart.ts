@@ -1,5 +1,5 @@
 import type { PreferenceScores } from "@pva/core";
-import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { ACTIVITY_ROW_STEP, activityTextAxis, categoryColour } from "../chart-encodings.js";
 import { categoryScale, chartConfig, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
@@ -36,7 +36,7 @@ export function eloChart(preferences: PreferenceScores): ReportChart {
       config: chartConfig,
       data: { values: rows },
       width: 420,
-      height: { step: 13 },
+      height: { step: ACTIVITY_ROW_STEP },
       layer: [
         { mark: { type: "rule", strokeDash: [4, 4], color: "#888" }, encoding: { x: { datum: 1500 } } },
         {

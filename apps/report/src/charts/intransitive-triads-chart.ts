@@ -1,7 +1,8 @@
 import type { PreferenceScores } from "@pva/core";
-import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { ACTIVITY_ROW_STEP, activityTextAxis, categoryColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
 import { intransitiveTriadsByActivity } from "../intransitive-triads.js";
+import { fixed } from "../number-text.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** Share of each activity's triads that are cyclic, highest first. */
@@ -24,13 +25,13 @@ export function intransitiveTriadsChart(preferences: PreferenceScores): ReportCh
   return {
     id: "intransitive-triads",
     title: "Intransitive triads per activity",
-    caption: `Share of the triads containing the activity that form a cycle (A > B > C > A). Run-wide share: ${(preferences.diagnostics.intransitiveTriadShare * 100).toFixed(2)}%.`,
+    caption: `Share of the triads containing the activity that form a cycle (A > B > C > A). Run-wide share: ${fixed(preferences.diagnostics.intransitiveTriadShare * 100, 2)}%.`,
     rows,
     spec: {
       config: chartConfig,
       data: { values: rows },
       width: 360,
-      height: { step: 11 },
+      height: { step: ACTIVITY_ROW_STEP },
       mark: { type: "bar" },
       encoding: {
         y: activityTextAxis,

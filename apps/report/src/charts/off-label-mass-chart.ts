@@ -1,5 +1,6 @@
 import type { ChoiceRecord } from "@pva/core";
 import { chartConfig, round } from "../chart-theme.js";
+import { fixed } from "../number-text.js";
 import type { ReportChart } from "../report-chart.js";
 
 const BINS = 40;
@@ -31,7 +32,7 @@ export function offLabelMassChart(choices: readonly ChoiceRecord[], condition: s
   return {
     id: "off-label-mass",
     title: "Probability mass off the label tokens",
-    caption: `Per answer of the ${condition} tournament, the next-token probability on tokens other than the labels (${masses.length} answers, mean ${mean.toFixed(4)}, max ${max.toFixed(4)}).`,
+    caption: `Per answer of the ${condition} tournament, the next-token probability on tokens other than the labels (${masses.length} answers, mean ${fixed(mean, 4)}, max ${fixed(max, 4)}).`,
     rows,
     spec: {
       config: chartConfig,

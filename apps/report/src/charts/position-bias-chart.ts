@@ -1,6 +1,7 @@
 import type { PreferenceScores } from "@pva/core";
-import { activityTextAxis, categoryColour } from "../chart-encodings.js";
+import { ACTIVITY_ROW_STEP, activityTextAxis, categoryColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
+import { fixed, interval } from "../number-text.js";
 import type { ReportChart } from "../report-chart.js";
 
 /** P(first option chosen) when the activity was shown, per activity; 0.5 is no position bias. */
@@ -18,13 +19,13 @@ export function positionBiasChart(preferences: PreferenceScores): ReportChart {
   return {
     id: "position-bias",
     title: "Position bias per activity",
-    caption: `P(the first option is chosen) over the prompts that showed the activity; 0.5 means no bias. Overall P(first) = ${pFirst.toFixed(3)} [${pFirstCi[0].toFixed(3)}, ${pFirstCi[1].toFixed(3)}] (dashed line).`,
+    caption: `P(the first option is chosen) over the prompts that showed the activity; 0.5 means no bias. Overall P(first) = ${fixed(pFirst, 3)} ${interval(pFirstCi, 3)} (dashed line).`,
     rows,
     spec: {
       config: chartConfig,
       data: { values: rows },
       width: 360,
-      height: { step: 11 },
+      height: { step: ACTIVITY_ROW_STEP },
       layer: [
         {
           mark: { type: "bar" },

@@ -1,6 +1,7 @@
 import type { CorrelationResult, PreferenceScores, ProbeScores } from "@pva/core";
 import { categoryColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
+import { fixed } from "../number-text.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
 /**
@@ -22,7 +23,7 @@ export function probeEloScatterChart(
   for (const [panelRank, emotion] of picked.entries()) {
     const column = probes.emotions.indexOf(emotion.emotion);
     if (column < 0) continue;
-    const panel = `${emotion.emotion} (r = ${emotion.pearson.toFixed(2)})`;
+    const panel = `${emotion.emotion} (r = ${fixed(emotion.pearson, 2)})`;
     probes.activities.forEach((id, row) => {
       const a = activity.get(id);
       if (!a) return;

@@ -1,6 +1,7 @@
 import { type CorrelationResult, type EmotionVectorsMeta, findEmotion } from "@pva/core";
 import { clusterColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
+import { fixed } from "../number-text.js";
 import type { ChartRow, ReportChart } from "../report-chart.js";
 
 /**
@@ -30,7 +31,7 @@ export function rVsValenceChart(
   if (rows.length < 3) return null;
   const source = fromNorms ? "human valence norms" : "model PC1";
   const stated = correlations.valence
-    ? ` Across emotions r = ${correlations.valence.r.toFixed(2)} (n = ${correlations.valence.n}).`
+    ? ` Across emotions r = ${fixed(correlations.valence.r, 2)} (n = ${correlations.valence.n}).`
     : "";
   return {
     id: "r-vs-valence",

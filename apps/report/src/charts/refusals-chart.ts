@@ -1,5 +1,5 @@
 import type { PreferenceScores } from "@pva/core";
-import { activityTextAxis } from "../chart-encodings.js";
+import { ACTIVITY_ROW_STEP, activityTextAxis } from "../chart-encodings.js";
 import { chartConfig } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
 
@@ -22,7 +22,7 @@ export function refusalsChart(preferences: PreferenceScores): ReportChart | null
       config: chartConfig,
       data: { values: rows },
       width: 360,
-      height: { step: 12 },
+      height: { step: ACTIVITY_ROW_STEP },
       mark: { type: "bar" },
       encoding: {
         y: activityTextAxis,

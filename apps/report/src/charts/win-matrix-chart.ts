@@ -38,8 +38,10 @@ export function winMatrixChart(preferences: PreferenceScores): ReportChart {
     spec: {
       config: chartConfig,
       data: { values: rows },
-      width: { step: 9 },
-      height: { step: 9 },
+      // 11 px cells and whole ids (short texts: the full text is on hover) keep 64 x 64 readable
+      // and within a 1280 px page.
+      width: { step: 11 },
+      height: { step: 11 },
       mark: { type: "rect" },
       encoding: {
         x: {
@@ -47,14 +49,14 @@ export function winMatrixChart(preferences: PreferenceScores): ReportChart {
           type: "nominal",
           sort: { field: "columnRank", op: "min" },
           title: "against (column)",
-          axis: { labelFontSize: 7, labelAngle: -90, labelLimit: 140, orient: "top" },
+          axis: { labelFontSize: 9, labelAngle: -90, labelLimit: 270, orient: "top" },
         },
         y: {
           field: "row",
           type: "nominal",
           sort: { field: "rowRank", op: "min" },
           title: "chosen (row)",
-          axis: { labelFontSize: 7, labelLimit: 140 },
+          axis: { labelFontSize: 9, labelLimit: 270 },
         },
         color: {
           field: "p",

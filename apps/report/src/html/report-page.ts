@@ -24,7 +24,7 @@ const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
 
 const STYLE = `
-body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 1320px; padding: 1rem 1.5rem 4rem; color: #222; line-height: 1.45; }
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 1280px; box-sizing: border-box; padding: 1rem 1.5rem 4rem; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
 h2 { border-bottom: 2px solid #ddd; padding-bottom: 0.2rem; margin-top: 2.5rem; }
 h3 { margin: 0 0 0.2rem; font-size: 1.05rem; }
@@ -35,7 +35,7 @@ h3 { margin: 0 0 0.2rem; font-size: 1.05rem; }
 nav a { margin-right: 1rem; }
 figure { margin: 1.5rem 0 2.5rem; }
 figcaption p { margin: 0.2rem 0 0.4rem; color: #444; max-width: 60rem; }
-.chart { overflow-x: auto; }
+.chart { overflow-x: auto; max-width: 100%; }
 a.csv { font-size: 0.9rem; }
 table.manifest td, table.manifest th { text-align: left; padding: 0.15rem 0.8rem 0.15rem 0; vertical-align: top; font-size: 0.9rem; }
 pre { background: #f6f6f6; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }

@@ -1,28 +1,43 @@
 import * as z from "zod";
-import { findEmotion } from "../catalogs/emotions.js";
+import { emotionCatalog, findEmotion } from "../catalogs/emotions.js";
 import { ActivityCatalogSchema } from "./activity.js";
 
 // Study files are written by hand, so unknown keys are errors (a misspelt "elicitaton" would
 // otherwise be silently ignored) and every section has defaults (`prefault` runs the section's
 // own defaults when it is left out).
 
+const EMOTION_NAMES = emotionCatalog.map((e) => e.name);
 const PositiveInt = z.number().int().min(1);
 const NonNegativeInt = z.number().int().min(0);
 const Share = z.number().gt(0).lt(1);
 
-const EmotionNameSchema = z.string().refine((name) => findEmotion(name) !== undefined, {
-  error: (issue) =>
-    `expected an emotion of the 171-word catalog (e.g. "blissful", "at ease"), got ${JSON.stringify(issue.input)}`,
-});
+const EmotionNameSchema = z
+  .string()
+  .refine((name) => findEmotion(name) !== undefined, {
+    error: (issue) =>
+      `expected an emotion of the 171-word catalog (e.g. "blissful", "at ease"), got ${JSON.stringify(issue.input)}`,
+  })
+  // for the JSON Schema: editors complete emotion names from the catalog
+  .meta({ description: "An emotion of the 171-word catalog.", enum: EMOTION_NAMES });
 
 export const ModelConfigSchema = z.strictObject({
-  /** hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny / builtin:random-135m. */
-  source: z.string().min(1),
-  backend: z.enum(["embedded", "openai", "anthropic"]).default("embedded"),
-  /** Base URLs for the openai backend (several = load spread over them). */
-  endpoints: z.array(z.url({ error: "expected a base URL such as http://localhost:8080/v1" })).default([]),
-  /** Model name sent to an API. */
-  name: z.string().min(1).nullable().default(null),
+  source: z
+    .string()
+    .min(1)
+    .describe(
+      "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny / builtin:random-135m.",
+    ),
+  backend: z
+    .enum(["embedded", "openai", "anthropic"])
+    .default("embedded")
+    .describe(
+      "embedded: pva's own runtime on the weights; openai: an OpenAI-compatible server; anthropic: the Anthropic API.",
+    ),
+  endpoints: z
+    .array(z.url({ error: "expected a base URL such as http://localhost:8080/v1" }))
+    .default([])
+    .describe("Base URLs for the openai backend (several: requests are spread over them)."),
+  name: z.string().min(1).nullable().default(null).describe("Model name sent to an API."),
 });
 
 export const DesignSchema = z.discriminatedUnion(
@@ -31,8 +46,9 @@ export const DesignSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal("full") }),
     z.strictObject({
       kind: z.literal("active"),
-      /** Total comparisons to spend. */
-      budget: PositiveInt.default(1200),
+      budget: PositiveInt.default(1200).describe(
+        "Comparisons to spend (one comparison = one ordered prompt).",
+      ),
       rounds: PositiveInt.default(20),
     }),
   ],
@@ -141,5 +157,13 @@ export const StudyConfigSchema = z.strictObject({
   output: z.strictObject({ dir: z.string().min(1).default("runs") }).prefault({}),
 });
 export type StudyConfig = z.infer<typeof StudyConfigSchema>;
+
+/**
+ * What a study file may hold: the study, plus the `$schema` reference with which editors check and
+ * complete it (see study.schema.json). `loadStudy` drops `$schema`: it names no part of the study.
+ */
+export const StudyFileSchema = StudyConfigSchema.extend({
+  $schema: z.string().optional().describe("Where the study file's JSON Schema is: editors read it."),
+});
 /** What a user may write: everything but name and model.source is optional. */
 export type StudyConfigInput = z.input<typeof StudyConfigSchema>;

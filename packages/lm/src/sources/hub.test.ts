@@ -17,8 +17,8 @@ import { writeRandomCheckpoint } from "../random-checkpoint.js";
 interface FakeHub {
   url: string;
   requests: { url: string; range?: string }[];
-  /** Cut the connection after this many bytes, once, for this path. */
-  cutAfter: Map<string, number>;
+  /** Send this many bytes of this path, once, then cut the connection when `cut` resolves. */
+  cutAfter: Map<string, { bytes: number; cut: Promise<unknown> }>;
   /** Serve these bytes instead of the listed content, for this path. */
   corrupt: Map<string, Buffer>;
   server: Server;
@@ -77,8 +77,10 @@ async function startFakeHub(repo: string, folder: string): Promise<FakeHub> {
       });
       if (cut !== undefined) {
         fake.cutAfter.delete(path);
-        // Give the client time to read what was sent before the connection drops.
-        res.write(body.subarray(0, cut), () => setTimeout(() => res.socket?.destroy(), 100));
+        // Dropped only once the client says it stored some bytes: a close that arrives with the
+        // data can make the client discard chunks it had not yet read, leaving nothing to resume.
+        res.write(body.subarray(0, cut.bytes));
+        cut.cut.then(() => res.socket?.destroy());
         return;
       }
       res.end(body);
@@ -154,8 +156,15 @@ describe("hf: sources", () => {
 
   it("resumes an interrupted download with a range request", async () => {
     const cacheDir = join(dir, "cache-2");
-    hub.cutAfter.set("model.safetensors", 3000);
-    await expect(loadModel("hf:acme/tiny", { cacheDir, hubUrl: hub.url })).rejects.toThrow(
+    let storedSome = () => {};
+    const cut = new Promise((resolve) => {
+      storedSome = () => resolve(undefined);
+    });
+    hub.cutAfter.set("model.safetensors", { bytes: 3000, cut });
+    const onProgress = (p: { file: string; loaded: number }) => {
+      if (p.file === "model.safetensors" && p.loaded > 0) storedSome();
+    };
+    await expect(loadModel("hf:acme/tiny", { cacheDir, hubUrl: hub.url, onProgress })).rejects.toThrow(
       /hf:acme\/tiny: download of model.safetensors (interrupted|stopped) at \d+ of \d+ bytes.*run again to resume/,
     );
     hub.requests.length = 0;

@@ -17,22 +17,12 @@ export interface WireServer {
   /** Requests that got a real answer, per prompt. */
   answered: Map<string, number>;
   faults: Record<Fault, number>;
-  /** For each 429 in its ledger (this server's own, or one shared): ms until that prompt came back. */
-  retryAfterGaps: number[];
+  /**
+   * Resolves once no connection is open and no answer is pending: after a client was killed, what
+   * it left in flight has been counted (or dropped) by then.
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Which prompts got a 429 and when. A client spread over several endpoints may retry a throttled
- * prompt on another one, so servers that share a ledger measure the wait wherever it lands.
- */
-export interface ThrottleLedger {
-  throttledAt: Map<string, number>;
-  retryAfterGaps: number[];
-}
-
-export function createThrottleLedger(): ThrottleLedger {
-  return { throttledAt: new Map(), retryAfterGaps: [] };
 }
 
 export interface WireServerOptions {
@@ -44,8 +34,6 @@ export interface WireServerOptions {
   apiKey?: string;
   /** Delay before each real answer, to stretch a run out (ms). */
   answerDelayMs?: number;
-  /** Shared with the other servers one client spreads its requests over (default: this server's own). */
-  throttleLedger?: ThrottleLedger;
 }
 
 /** P(A) for a prompt: a fixed function of its text, so reruns and resumes see the same model. */
@@ -59,7 +47,6 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
   const sockets = new Set<Socket>();
   const answered = new Map<string, number>();
   const faults: Record<Fault, number> = { "429": 0, "500": 0, drop: 0, timeout: 0, malformed: 0 };
-  const { throttledAt, retryAfterGaps } = opts.throttleLedger ?? createThrottleLedger();
   let faultTurn = 0;
 
   const reply = (
@@ -89,16 +76,10 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
     if (typeof body.model !== "string" || typeof body.max_tokens !== "number" || prompt === null) {
       return reply(res, 400, { error: { message: "model, max_tokens and prompt/messages are required" } });
     }
-    const throttled = throttledAt.get(prompt);
-    if (throttled !== undefined) {
-      retryAfterGaps.push(Date.now() - throttled);
-      throttledAt.delete(prompt);
-    }
     if (rng.float() < opts.faultRate) {
       const fault = FAULTS[faultTurn++ % FAULTS.length];
       faults[fault]++;
       if (fault === "429") {
-        throttledAt.set(prompt, Date.now());
         const type =
           opts.protocol === "anthropic"
             ? { type: "error", error: { type: "rate_limit_error", message: "slow down" } }
@@ -209,6 +190,13 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
     return reply(res, 404, { error: { message: `no route ${route}` } });
   };
 
+  let pendingAnswers = 0;
+  const onIdle: (() => void)[] = [];
+  const checkIdle = () => {
+    if (sockets.size > 0 || pendingAnswers > 0) return;
+    for (const resolve of onIdle.splice(0)) resolve();
+  };
+
   const server = createServer((req, res) => {
     let raw = "";
     req.setEncoding("utf8");
@@ -216,13 +204,21 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
       raw += chunk;
     });
     req.on("end", () => {
-      if (opts.answerDelayMs) setTimeout(() => handle(req, res, raw), opts.answerDelayMs);
-      else handle(req, res, raw);
+      if (!opts.answerDelayMs) return handle(req, res, raw);
+      pendingAnswers++;
+      setTimeout(() => {
+        handle(req, res, raw);
+        pendingAnswers--;
+        checkIdle();
+      }, opts.answerDelayMs);
     });
   });
   server.on("connection", (socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      checkIdle();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -230,7 +226,11 @@ export async function startWireServer(opts: WireServerOptions): Promise<WireServ
     url: opts.protocol === "openai" ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}`,
     answered,
     faults,
-    retryAfterGaps,
+    settled: () =>
+      new Promise<void>((resolve) => {
+        onIdle.push(resolve);
+        checkIdle();
+      }),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
