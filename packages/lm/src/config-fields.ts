@@ -5,6 +5,13 @@ import { failModelFile } from "./formats/tensor-store.js";
 type Json = Record<string, unknown>;
 
 /**
+ * Where a checkpoint says its weights are random, so any report on it can say its outputs mean
+ * nothing: config.json `"pva": { "random_weights": true }`, GGUF metadata `pva.random_weights`
+ * (bool). Keys under `pva` belong to this project; transformers and llama.cpp ignore them.
+ */
+export const RANDOM_WEIGHTS_GGUF_KEY = "pva.random_weights";
+
+/**
  * Typed reads from a config.json object, each failing with one line that names the file and the
  * field. Architectures read their fields through this, so every config speaks the same errors.
  */
@@ -64,6 +71,12 @@ export class HfConfigFields {
     return v as Json;
   }
 
+  /** Whether the checkpoint marks its weights as random (`"pva": { "random_weights": true }`). */
+  get randomWeights(): boolean {
+    const pva = this.raw.pva;
+    return typeof pva === "object" && pva !== null && (pva as Json).random_weights === true;
+  }
+
   /** A token id given as a number or as a list whose first entry is the id. */
   firstId(key: string): number | null {
     const v = this.raw[key];
@@ -109,6 +122,11 @@ export class GgufConfigFields {
 
   hasTensor(tensor: string): boolean {
     return this.gguf.info(tensor) !== undefined;
+  }
+
+  /** Whether the file marks its weights as random (`pva.random_weights`). */
+  get randomWeights(): boolean {
+    return this.gguf.metadata.get(RANDOM_WEIGHTS_GGUF_KEY) === true;
   }
 
   /** A token id from tokenizer.ggml.* metadata, or null. */

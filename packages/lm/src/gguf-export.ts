@@ -1,5 +1,6 @@
 import { architectureNamed } from "./architectures/registry.js";
 import type { ModelConfig } from "./config.js";
+import { RANDOM_WEIGHTS_GGUF_KEY } from "./config-fields.js";
 import { type GgufMetadataEntry, writeGguf } from "./formats/gguf-writer.js";
 import { chooseTensorTypes, type GgufFileType, LLAMA_FTYPE, parseGgufFileType } from "./gguf-file-type.js";
 import { ggufPreName } from "./gguf-tokenizer.js";
@@ -29,6 +30,7 @@ export async function writeModelGguf(file: string, m: GgufExport): Promise<void>
     { key: "general.alignment", type: "u32", value: 32 },
     { key: "general.file_type", type: "u32", value: LLAMA_FTYPE[m.type] },
     ...architecture.ggufMetadata(c),
+    ...(c.randomWeights ? [{ key: RANDOM_WEIGHTS_GGUF_KEY, type: "bool" as const, value: true }] : []),
     ...(m.tokenizerMetadata ?? tokenizerMetadata(m.tokenizerJson, c)),
   ];
   if (m.chatTemplate)

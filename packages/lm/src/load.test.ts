@@ -5,6 +5,7 @@ import { PvaError } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeGguf } from "./formats/gguf-writer.js";
 import { readSafetensors, writeSafetensors } from "./formats/safetensors.js";
+import { convertToGguf } from "./gguf-export.js";
 import { loadModel } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 import { BUILTIN_MODELS } from "./sources/builtin.js";
@@ -44,13 +45,14 @@ describe("builtin models", () => {
     const cacheDir = join(dir, "cache");
     const first = await loadModel("builtin:random-tiny", { cacheDir });
     expect(first.builtinRandom).toBe(true);
+    expect(first.randomWeights).toBe(true);
     expect(first.config).toMatchObject({
       architecture: "llama",
       hiddenSize: 64,
       numLayers: 4,
       vocabSize: 1024,
     });
-    const weights = join(cacheDir, "builtin", "random-tiny-v1", "model.safetensors");
+    const weights = join(cacheDir, "builtin", "random-tiny-v2", "model.safetensors");
     const written = (await stat(weights)).mtimeMs;
     const second = await loadModel("builtin:random-tiny", { cacheDir });
     expect((await stat(weights)).mtimeMs).toBe(written);
@@ -65,7 +67,7 @@ describe("builtin models", () => {
     process.env.PVA_CACHE_DIR = join(dir, "env-cache");
     try {
       const model = await loadModel("builtin:random-tiny");
-      await stat(join(dir, "env-cache", "builtin", "random-tiny-v1", "config.json"));
+      await stat(join(dir, "env-cache", "builtin", "random-tiny-v2", "config.json"));
       await model.dispose();
     } finally {
       if (previous === undefined) delete process.env.PVA_CACHE_DIR;
@@ -105,6 +107,21 @@ describe("local folders", () => {
     const exact = await loadModel(join(dir, "f32"), { backend: "js" });
     const half = await loadModel(join(dir, "bf16"), { backend: "js" });
     expect(half.builtinRandom).toBe(false);
+    // writeRandomCheckpoint marks its weights as random, in config.json and in our GGUF files.
+    expect(half.randomWeights).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, "f32", "config.json"), "utf8")).pva).toEqual({
+      random_weights: true,
+    });
+    await convertToGguf(join(dir, "f32"), join(dir, "f32.gguf"), { type: "F32" });
+    const gguf = await loadModel(join(dir, "f32.gguf"), { backend: "js" });
+    expect(gguf.randomWeights).toBe(true);
+    await gguf.dispose();
+    const config = JSON.parse(await readFile(join(dir, "f32", "config.json"), "utf8"));
+    await writeFile(join(dir, "f32", "config.json"), JSON.stringify({ ...config, pva: undefined }));
+    const trained = await loadModel(join(dir, "f32"), { backend: "js" });
+    expect(trained.randomWeights).toBe(false);
+    await trained.dispose();
+    await writeFile(join(dir, "f32", "config.json"), JSON.stringify(config));
     expect(half.hash).not.toBe(exact.hash);
     const a = (await exact.forward(tokens)).logits;
     const b = (await half.forward(tokens)).logits;
@@ -149,8 +166,8 @@ describe("local folders", () => {
       join(broken, "config.json"),
       JSON.stringify({ ...config, model_type: "falcon", architectures: ["FalconForCausalLM"] }),
     );
-    expect((await errorOf(loadModel(broken))).message).toMatch(
-      /config.json: model_type: unsupported architecture "falcon"/,
+    expect((await errorOf(loadModel(broken))).message).toBe(
+      `${join(broken, "config.json")}: model_type: unsupported architecture "falcon" (supported: llama, qwen2, gpt2, gemma2, gemma3_text, qwen3, mistral, phi3)`,
     );
 
     expect((await errorOf(loadModel(join(dir, "nowhere")))).message).toMatch(
@@ -170,7 +187,7 @@ describe("GGUF files", () => {
     const falcon = join(dir, "falcon.gguf");
     await writeGguf(falcon, [{ key: "general.architecture", type: "string", value: "falcon" }], [embedding]);
     expect((await errorOf(loadModel(falcon))).message).toBe(
-      `${falcon}: general.architecture: unsupported "falcon" (llama, qwen2, gpt2 are)`,
+      `${falcon}: general.architecture: unsupported "falcon" (llama, qwen2, gpt2, gemma2, gemma3, qwen3, phi3 are)`,
     );
 
     const partial = join(dir, "partial.gguf");

@@ -39,6 +39,12 @@ export interface Model {
   hash: string;
   /** True for builtin:random-* models: their outputs mean nothing. */
   builtinRandom: boolean;
+  /**
+   * True when the weights are random: builtin models, and any checkpoint whose config.json or
+   * GGUF metadata says so (`pva.random_weights`, stamped by writeRandomCheckpoint and kept by
+   * our GGUF writer). Reports show a random-weights banner for these.
+   */
+  randomWeights: boolean;
   config: ModelConfig;
   tokenizer: Tokenizer;
   forward(tokens: number[], opts?: ForwardOptions): Promise<ForwardResult>;
@@ -95,6 +101,7 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
       id: source,
       hash: await hashModelFiles(loaded.files),
       builtinRandom,
+      randomWeights: builtinRandom || loaded.config.randomWeights,
       config: loaded.config,
       tokenizer,
       forward: (tokens, o) => transformer.forward(tokens, o),

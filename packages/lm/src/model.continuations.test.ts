@@ -21,6 +21,19 @@ beforeAll(async () => {
     maxPositions: 64,
     seed: "continuations-gpt2",
   });
+  await writeRandomCheckpoint(join(dir, "gemma3"), {
+    architecture: "gemma3",
+    hiddenSize: 32,
+    numLayers: 2,
+    numHeads: 2,
+    headDim: 16,
+    intermediateSize: 64,
+    vocabSize: 300,
+    maxPositions: 64,
+    slidingWindow: 5,
+    layerTypes: ["sliding_attention", "full_attention"],
+    seed: "continuations-gemma3",
+  });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,6 +61,11 @@ const cases = [
   { name: "llama-style random-tiny, plain-TS kernels", source: "builtin:random-tiny", backend: "js" },
   { name: "llama-style random-tiny, WebAssembly kernels", source: "builtin:random-tiny", backend: "wasm" },
   { name: "GPT-2 (learned positions), WebAssembly kernels", source: "gpt2", backend: "wasm" },
+  {
+    name: "Gemma 3 (a window shorter than the prefix), WebAssembly kernels",
+    source: "gemma3",
+    backend: "wasm",
+  },
 ] as const;
 
 describe.each(cases)("forwardContinuations: $name", ({ source, backend }) => {
@@ -55,7 +73,7 @@ describe.each(cases)("forwardContinuations: $name", ({ source, backend }) => {
   let prefixTokens: number[];
   let continuations: number[][];
   beforeAll(async () => {
-    model = await loadModel(source === "gpt2" ? join(dir, "gpt2") : source, {
+    model = await loadModel(source.startsWith("builtin:") ? source : join(dir, source), {
       cacheDir: join(dir, "models"),
       backend,
     });

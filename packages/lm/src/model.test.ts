@@ -3,10 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSafetensors } from "./formats/safetensors.js";
 import { loadModel, type Model } from "./load.js";
+import { writeRandomCheckpoint } from "./random-checkpoint.js";
 
 let cacheDir: string;
 let model: Model;
+/** A Gemma 2 (post-norms, soft-caps, GeGLU, a window shorter than the prompt) for the same steering and cache checks. */
+let gemma: Model;
+const GEMMA_WINDOW = 6;
 const H = 64;
 const tokens = (() => {
   const rng = createRng("model-test-tokens");
@@ -16,9 +21,27 @@ const tokens = (() => {
 beforeAll(async () => {
   cacheDir = await mkdtemp(join(tmpdir(), "pva-lm-model-"));
   model = await loadModel("builtin:random-tiny", { cacheDir });
+  await writeRandomCheckpoint(join(cacheDir, "gemma2"), {
+    architecture: "gemma2",
+    hiddenSize: H,
+    numLayers: 3,
+    numHeads: 4,
+    numKvHeads: 2,
+    headDim: 32,
+    intermediateSize: 128,
+    vocabSize: 1024,
+    maxPositions: 64,
+    slidingWindow: GEMMA_WINDOW,
+    attnLogitSoftcapping: 8,
+    finalLogitSoftcapping: 12,
+    initStd: 0.1,
+    seed: "model-test-gemma2",
+  });
+  gemma = await loadModel(join(cacheDir, "gemma2"));
 });
 afterAll(async () => {
   await model.dispose();
+  await gemma.dispose();
   await rm(cacheDir, { recursive: true, force: true });
 });
 
@@ -86,11 +109,49 @@ describe("forward", () => {
   });
 });
 
-describe("steering", () => {
+describe("Gemma 2's extra norms and the hook sites", () => {
+  it("puts resid_mid after the post-attention norm's residual add and resid_post after the MLP's", async () => {
+    // Each branch ends in an RMSNorm (gain 1 + w), so resid_mid - resid_pre divided by that gain
+    // has an RMS of 1 at every position, and so has resid_post - resid_mid with the MLP's gain.
+    const sites = ["blocks.1.hook_resid_pre", "blocks.1.hook_resid_mid", "blocks.1.hook_resid_post"];
+    const { captures } = await gemma.forward(tokens, { capture: sites, logits: "none" });
+    const [pre, mid, post] = sites.map((site) => captures.get(site)!);
+    const { tensors } = await readSafetensors(join(cacheDir, "gemma2", "model.safetensors"));
+    const gain = (name: string) => tensors.get(`model.layers.1.${name}.weight`)!.data.map((w) => 1 + w);
+    const branchRms = (from: Float32Array, to: Float32Array, g: Float32Array, t: number) => {
+      let ss = 0;
+      for (let i = 0; i < H; i++) ss += ((to[t * H + i] - from[t * H + i]) / g[i]) ** 2;
+      return Math.sqrt(ss / H);
+    };
+    for (let t = 0; t < tokens.length; t++) {
+      expect(branchRms(pre, mid, gain("post_attention_layernorm"), t)).toBeCloseTo(1, 3);
+      expect(branchRms(mid, post, gain("post_feedforward_layernorm"), t)).toBeCloseTo(1, 3);
+    }
+  });
+});
+
+/**
+ * The last position a span ending at `end` reaches: without windows every later one; in the
+ * Gemma 2 model, blocks.1 is followed only by block 2, a sliding layer, so a position sees the
+ * span only while the span's last token is inside its window.
+ */
+const reachAfter = {
+  llama: (_end: number) => Number.POSITIVE_INFINITY,
+  gemma2: (end: number) => end - 1 + GEMMA_WINDOW - 1,
+};
+
+describe.each([
+  ["llama (builtin:random-tiny)", () => model, reachAfter.llama],
+  ["gemma2", () => gemma, reachAfter.gemma2],
+])("steering, %s", (_, modelOf, reach) => {
+  let model: Model;
+  beforeAll(() => {
+    model = modelOf();
+  });
   const site = "blocks.1.hook_resid_post";
   const span = { start: 8, end: 12 };
 
-  it("changes only positions at and after the span", async () => {
+  it("changes only positions at and after the span (as far as windowed layers let it reach)", async () => {
     const V = model.config.vocabSize;
     const plain = rows((await model.forward(tokens, { logits: "all" })).logits, V);
     const steered = rows(
@@ -102,9 +163,10 @@ describe("steering", () => {
       ).logits,
       V,
     );
+    const last = reach(span.end);
     for (let t = 0; t < tokens.length; t++) {
       const diff = maxAbsDiff(plain[t], steered[t]);
-      if (t < span.start) expect(diff, `position ${t}`).toBe(0);
+      if (t < span.start || t > last) expect(diff, `position ${t}`).toBe(0);
       else expect(diff, `position ${t}`).toBeGreaterThan(1e-3);
     }
   });
@@ -148,7 +210,14 @@ describe("steering", () => {
   });
 });
 
-describe("KV cache", () => {
+describe.each([
+  ["llama (builtin:random-tiny)", () => model],
+  ["gemma2, window shorter than the prefix", () => gemma],
+])("KV cache, %s", (_, modelOf) => {
+  let model: Model;
+  beforeAll(() => {
+    model = modelOf();
+  });
   it("prefix reuse gives the same logits as a full forward", async () => {
     const V = model.config.vocabSize;
     const full = (await model.forward(tokens, { logits: "all" })).logits;

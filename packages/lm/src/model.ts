@@ -3,16 +3,19 @@ import { type KvCache, LayerKvCache } from "./cache.js";
 import type { ModelConfig } from "./config.js";
 import { HookPlan, type SteerSpec } from "./hooks.js";
 import type { ComputeBackend } from "./kernels/index.js";
-import { ropeInverseFrequencies } from "./rope.js";
+import { RotaryTable } from "./rope.js";
 import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
 import type { ModelWeights } from "./weights.js";
 
 /**
- * The forward pass, top to bottom: embed, then per block
- *   resid_pre -> norm -> attention -> + -> resid_mid -> norm -> MLP -> + -> resid_post,
- * then the final norm and the LM head. Every linear layer goes through `backend.matmul` and
- * attention through `backend.attention`; the rest is plain loops over typed arrays in buffers
- * reused across calls.
+ * The forward pass, top to bottom: embed (times the embedding scale), then per block
+ *   resid_pre -> norm -> attention [-> post-norm] -> + -> resid_mid
+ *             -> norm -> MLP [-> post-norm] -> + -> resid_post,
+ * then the final norm, the LM head and any logit soft-cap. The bracketed post-norms are Gemma's;
+ * they sit inside the residual branch, so every hook site sees the residual stream itself. Every
+ * linear layer goes through `backend.matmul` and attention through `backend.attention`; the rest
+ * is plain loops over typed arrays in buffers reused across calls. What varies between
+ * architectures is read from the config's traits, never from the architecture's name.
  */
 
 export interface ForwardOptions {
@@ -105,10 +108,9 @@ class Scratch {
 export class Transformer {
   private readonly scratch: Scratch;
   private readonly ownCache: LayerKvCache;
-  private readonly invFreq: Float64Array;
-  private cos = new Float32Array(0);
-  private sin = new Float32Array(0);
-  private ropePositions = 0;
+  /** Rotary tables of full-attention layers, and of sliding layers when their rope differs. */
+  private readonly rotary: RotaryTable | null;
+  private readonly slidingRotary: RotaryTable | null;
   /** Calls share scratch buffers, so they run one at a time in arrival order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -119,7 +121,10 @@ export class Transformer {
   ) {
     this.scratch = new Scratch(backend, config);
     this.ownCache = this.createCache();
-    this.invFreq = config.rope ? ropeInverseFrequencies(config.rope, config.headDim) : new Float64Array(0);
+    const table = (rope: ModelConfig["rope"]) =>
+      rope ? new RotaryTable(rope, config.headDim, config.maxPositions) : null;
+    this.rotary = table(config.rope);
+    this.slidingRotary = config.slidingRope ? table(config.slidingRope) : this.rotary;
   }
 
   createCache(): LayerKvCache {
@@ -209,7 +214,8 @@ export class Transformer {
     const s = this.scratch;
     s.ensure(T);
     cache.reserve(start + longest);
-    if (c.rope) this.ensureRope(start + longest);
+    this.rotary?.prepare(start + longest);
+    this.slidingRotary?.prepare(start + longest);
     const w = this.weights;
     const x = s.x;
     const projected = s.projected;
@@ -230,6 +236,7 @@ export class Transformer {
           );
         const row = (seg.firstRow + t) * h;
         decodeMatrixRows(w.tokenEmbedding, id, 1, x, row);
+        if (c.embeddingScale !== 1) for (let i = 0; i < h; i++) x[row + i] *= c.embeddingScale;
         if (w.positionEmbedding) {
           const pe = (start + t) * h;
           for (let i = 0; i < h; i++) x[row + i] += w.positionEmbedding[pe + i];
@@ -243,11 +250,13 @@ export class Transformer {
 
       this.norm(x, s.normed, T, L.attnNorm, L.attnNormBias);
       await this.attention(l, T, segments, start, cache);
+      if (c.postNorms) this.norm(projected, projected, T, L.attnPostNorm!, null);
       for (let i = 0; i < T * h; i++) x[i] += projected[i];
       hooksAt(3 * l + 1, x);
 
       this.norm(x, s.normed, T, L.mlpNorm, L.mlpNormBias);
       await this.mlp(l, T);
+      if (c.postNorms) this.norm(projected, projected, T, L.mlpPostNorm!, null);
       for (let i = 0; i < T * h; i++) x[i] += projected[i];
       hooksAt(3 * l + 2, x);
     }
@@ -271,6 +280,8 @@ export class Transformer {
     }
     const logits = s.ensureLogits(rows);
     await this.backend.matmul(logits, input, w.lmHead, rows);
+    const cap = c.finalSoftCap;
+    if (cap !== null) for (let i = 0; i < rows * vocab; i++) logits[i] = cap * Math.tanh(logits[i] / cap);
     return segments.map((seg, i) => {
       const [from, to] = mode === "last" ? [i, i + 1] : [seg.firstRow, seg.firstRow + seg.tokens.length];
       return { logits: logits.slice(from * vocab, to * vocab), captures: seg.captures };
@@ -291,15 +302,19 @@ export class Transformer {
     return cache;
   }
 
-  /** RMSNorm (x / rms(x) * w) or LayerNorm ((x - mean) / std * w + b), row by row. */
+  /**
+   * RMSNorm (x / rms(x) * w) or LayerNorm ((x - mean) / std * w + b), row by row over rows of
+   * `width` (the hidden size unless given); `out` may be `x`.
+   */
   private norm(
     x: Float32Array,
     out: Float32Array,
     rows: number,
     weight: Float32Array,
     bias: Float32Array | null,
+    width = this.config.hiddenSize,
   ): void {
-    const h = this.config.hiddenSize;
+    const h = width;
     const eps = this.config.normEps;
     for (let r = 0; r < rows; r++) {
       const o = r * h;
@@ -341,61 +356,37 @@ export class Transformer {
     await this.backend.matmul(s.q, s.normed, L.wq, T, L.bq ?? undefined);
     await this.backend.matmul(s.k, s.normed, L.wk, T, L.bk ?? undefined);
     await this.backend.matmul(s.v, s.normed, L.wv, T, L.bv ?? undefined);
+    if (c.qkNorm) {
+      this.norm(s.q, s.q, T * numHeads, L.qNorm!, null, hd);
+      this.norm(s.k, s.k, T * numKvHeads, L.kNorm!, null, hd);
+    }
+    const sliding = c.layerAttention[l] === "sliding";
+    const rotary = sliding ? this.slidingRotary : this.rotary;
+    const options = {
+      scale: c.attentionScale,
+      softCap: c.attnSoftCap,
+      window: sliding ? c.slidingWindow : null,
+    };
     const keys = cache.keys[l];
     const values = cache.values[l];
     for (const { firstRow, tokens } of segments) {
       const n = tokens.length;
       const q = s.q.subarray(firstRow * qDim, (firstRow + n) * qDim);
       const k = s.k.subarray(firstRow * kvDim, (firstRow + n) * kvDim);
-      if (c.rope) {
-        this.rotate(q, n, numHeads, start);
-        this.rotate(k, n, numKvHeads, start);
-      }
+      rotary?.rotate(q, n, numHeads, start);
+      rotary?.rotate(k, n, numKvHeads, start);
       keys.set(k, start * kvDim);
       values.set(s.v.subarray(firstRow * kvDim, (firstRow + n) * kvDim), start * kvDim);
       const attended = s.attended.subarray(firstRow * qDim, (firstRow + n) * qDim);
-      await this.backend.attention(attended, q, keys, values, n, start, numHeads, numKvHeads, hd);
+      await this.backend.attention(attended, q, keys, values, n, start, numHeads, numKvHeads, hd, options);
     }
     await this.backend.matmul(s.projected, s.attended, L.wo, T, L.bo ?? undefined);
   }
 
-  /** Rotary embedding in HF's layout: element i pairs with i + headDim/2 within each head. */
-  private rotate(v: Float32Array, T: number, heads: number, start: number): void {
-    const hd = this.config.headDim;
-    const half = hd / 2;
-    const { cos: cosTable, sin: sinTable } = this;
-    for (let t = 0; t < T; t++) {
-      const table = (start + t) * half;
-      for (let head = 0; head < heads; head++) {
-        const o = (t * heads + head) * hd;
-        for (let i = 0; i < half; i++) {
-          const cos = cosTable[table + i];
-          const sin = sinTable[table + i];
-          const a = v[o + i];
-          const b = v[o + i + half];
-          v[o + i] = a * cos - b * sin;
-          v[o + i + half] = b * cos + a * sin;
-        }
-      }
-    }
-  }
-
-  private ensureRope(positions: number): void {
-    if (positions <= this.ropePositions) return;
-    const n = Math.min(Math.max(positions, 2 * this.ropePositions, 64), this.config.maxPositions);
-    const half = this.config.headDim / 2;
-    this.cos = new Float32Array(n * half);
-    this.sin = new Float32Array(n * half);
-    for (let p = 0; p < n; p++)
-      for (let i = 0; i < half; i++) {
-        const angle = p * this.invFreq[i];
-        this.cos[p * half + i] = Math.cos(angle);
-        this.sin[p * half + i] = Math.sin(angle);
-      }
-    this.ropePositions = n;
-  }
-
-  /** SwiGLU (down(silu(gate(x)) * up(x))) or GELU (down(gelu(up(x)))); reads `normed`, writes `projected`. */
+  /**
+   * SwiGLU down(silu(gate(x)) * up(x)), GeGLU down(gelu(gate(x)) * up(x)), or a plain
+   * down(gelu(up(x))), with GELU's tanh approximation; reads `normed`, writes `projected`.
+   */
   private async mlp(l: number, T: number): Promise<void> {
     const c = this.config;
     const s = this.scratch;
@@ -404,16 +395,20 @@ export class Transformer {
     const n = T * ff;
     const { up, gate } = s;
     await this.backend.matmul(up, s.normed, L.wUp, T, L.bUp ?? undefined);
-    if (c.mlp === "swiglu") {
-      await this.backend.matmul(gate, s.normed, L.wGate!, T, L.bGate ?? undefined);
-      await this.backend.siluMul(gate, up, n);
+    if (c.mlp === "gelu") {
+      for (let i = 0; i < n; i++) gate[i] = geluTanh(up[i]);
     } else {
-      const k = Math.sqrt(2 / Math.PI);
-      for (let i = 0; i < n; i++) {
-        const u = up[i];
-        gate[i] = 0.5 * u * (1 + Math.tanh(k * (u + 0.044715 * u * u * u)));
-      }
+      await this.backend.matmul(gate, s.normed, L.wGate!, T, L.bGate ?? undefined);
+      if (c.mlp === "swiglu") await this.backend.siluMul(gate, up, n);
+      else for (let i = 0; i < n; i++) gate[i] = geluTanh(gate[i]) * up[i];
     }
     await this.backend.matmul(s.projected, gate, L.wDown, T, L.bDown ?? undefined);
   }
+}
+
+const GELU_K = Math.sqrt(2 / Math.PI);
+
+/** GELU with the tanh approximation (transformers' gelu_new / gelu_pytorch_tanh). */
+function geluTanh(u: number): number {
+  return 0.5 * u * (1 + Math.tanh(GELU_K * (u + 0.044715 * u * u * u)));
 }

@@ -27,6 +27,20 @@ export interface RandomCheckpointSpec {
   ropeTheta?: number;
   ropeScaling?: Omit<Llama3RopeScaling, "type"> | null;
   tieWordEmbeddings?: boolean;
+  /** Window of the sliding layers (Mistral, Gemma, Phi-3); null or absent: none (Gemma: 4096). */
+  slidingWindow?: number | null;
+  /** Which layers slide, as config.json's `layer_types`; default: the architecture's own pattern. */
+  layerTypes?: ("full_attention" | "sliding_attention")[];
+  /** Gemma: `query_pre_attn_scalar` (default head_dim). */
+  queryPreAttnScalar?: number;
+  /** Gemma 2: attention and final logit soft-caps (default 50 and 30, as released; null for none). */
+  attnLogitSoftcapping?: number | null;
+  finalLogitSoftcapping?: number | null;
+  /** Gemma 3: the rope base of sliding layers (default 10000) and linear scaling of global ones. */
+  ropeLocalTheta?: number;
+  ropeLinearFactor?: number;
+  /** Phi-3: LongRoPE factors (head_dim / 2 each) and the pretraining context. */
+  longRope?: { shortFactor: number[]; longFactor: number[]; originalMaxPositions: number };
   /** Stored dtype (default F32). */
   dtype?: SafetensorsDtype;
 }
@@ -42,7 +56,8 @@ export interface RandomCheckpointSpec {
 export async function writeRandomCheckpoint(dir: string, spec: RandomCheckpointSpec): Promise<void> {
   await mkdir(dir, { recursive: true });
   const architecture = architectureNamed(spec.architecture);
-  const configJson = architecture.randomConfigJson(spec);
+  // Marked as random (config-fields.ts), so whatever loads or converts it can say so.
+  const configJson = { ...architecture.randomConfigJson(spec), pva: { random_weights: true } };
   const config = parseHfConfig(configJson, join(dir, "config.json"));
   const rng = createRng(spec.seed).fork("random-checkpoint");
   const std = spec.initStd ?? 0.02;

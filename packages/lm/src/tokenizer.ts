@@ -156,13 +156,19 @@ export function createTokenizer(files: TokenizerFiles): Tokenizer {
           `${source}: the model has no chat template (tokenizer_config.json chat_template)`,
           "E_NO_CHAT_TEMPLATE",
         );
-      compiledTemplate ??= new Template(chatTemplate);
-      return compiledTemplate.render({
-        messages,
-        add_generation_prompt: opts?.addGenerationPrompt ?? false,
-        bos_token: tokenContent(tokenizerConfig.bos_token) ?? "",
-        eos_token: tokenContent(tokenizerConfig.eos_token) ?? "",
-      });
+      // A template that cannot parse, or that refuses the conversation (raise_exception, e.g.
+      // Gemma 2 on a system message), is one line naming the tokenizer.
+      try {
+        compiledTemplate ??= new Template(chatTemplate);
+        return compiledTemplate.render({
+          messages,
+          add_generation_prompt: opts?.addGenerationPrompt ?? false,
+          bos_token: tokenContent(tokenizerConfig.bos_token) ?? "",
+          eos_token: tokenContent(tokenizerConfig.eos_token) ?? "",
+        });
+      } catch (e) {
+        throw new PvaError(`${source}: chat template: ${(e as Error).message}`, "E_CHAT_TEMPLATE");
+      }
     },
   };
 }

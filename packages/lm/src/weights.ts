@@ -33,6 +33,11 @@ export interface LayerWeights {
   bk: Float32Array | null;
   bv: Float32Array | null;
   bo: Float32Array | null;
+  /** Per-head RMSNorm gains for queries and keys, [headDim] (config.qkNorm). */
+  qNorm: Float32Array | null;
+  kNorm: Float32Array | null;
+  /** The norm on attention's output before its residual add (config.postNorms). */
+  attnPostNorm: Float32Array | null;
   mlpNorm: Float32Array;
   mlpNormBias: Float32Array | null;
   /** The gate of a gated MLP (SwiGLU); null for a plain GELU MLP. */
@@ -42,6 +47,8 @@ export interface LayerWeights {
   bGate: Float32Array | null;
   bUp: Float32Array | null;
   bDown: Float32Array | null;
+  /** The norm on the MLP's output before its residual add (config.postNorms). */
+  mlpPostNorm: Float32Array | null;
 }
 
 export interface ModelWeights {

@@ -1,8 +1,14 @@
-import type { Architecture, ConfigFieldNames, ModelConfig } from "../config.js";
+import {
+  type Architecture,
+  type ConfigFieldNames,
+  type LayerAttention,
+  type ModelConfig,
+  plainTraits,
+} from "../config.js";
 import type { GgufConfigFields, HfConfigFields } from "../config-fields.js";
 import type { GgufMetadataEntry } from "../formats/gguf-writer.js";
 import type { RandomCheckpointSpec } from "../random-checkpoint.js";
-import type { Llama3RopeScaling } from "../rope.js";
+import type { RopeScaling, RopeSpec } from "../rope.js";
 import { ggufKeys, ggufShapeMetadata } from "./gguf-metadata.js";
 
 /**
@@ -12,6 +18,12 @@ import { ggufKeys, ggufShapeMetadata } from "./gguf-metadata.js";
 
 /** config.json's names for the validated fields. */
 export const HF_DECODER_FIELD_NAMES: ConfigFieldNames = {
+  layerAttention: "layer_types",
+  slidingWindow: "sliding_window",
+  attnSoftCap: "attn_logit_softcapping",
+  finalSoftCap: "final_logit_softcapping",
+  attentionScale: "query_pre_attn_scalar",
+  rope: "rope_scaling",
   hiddenSize: "hidden_size",
   numLayers: "num_hidden_layers",
   numHeads: "num_attention_heads",
@@ -23,36 +35,65 @@ export const HF_DECODER_FIELD_NAMES: ConfigFieldNames = {
   normEps: "rms_norm_eps",
 };
 
-/** A Llama-shaped config from config.json (transformers 4.x and 5.x spellings). */
-export function decoderConfigFromHf(f: HfConfigFields, architecture: Architecture): ModelConfig {
+/**
+ * A Llama-shaped config from config.json (transformers 4.x and 5.x spellings); `rope` defaults
+ * to rope_theta with Llama-3 scaling allowed.
+ */
+export function decoderConfigFromHf(
+  f: HfConfigFields,
+  architecture: Architecture,
+  rope: RopeSpec = hfRope(f, ["llama3"]),
+): ModelConfig {
   const hiddenSize = f.number("hidden_size");
   const numHeads = f.number("num_attention_heads");
-  const ropeParameters = f.object("rope_parameters");
-  const theta =
-    typeof ropeParameters?.rope_theta === "number"
-      ? ropeParameters.rope_theta
-      : f.number("rope_theta", 10000);
+  const numLayers = f.number("num_hidden_layers");
+  const headDim = f.number("head_dim", hiddenSize / numHeads);
+  const maxPositions = f.number("max_position_embeddings", 2048);
   return {
     architecture,
     hiddenSize,
-    numLayers: f.number("num_hidden_layers"),
+    numLayers,
     numHeads,
     numKvHeads: f.number("num_key_value_heads", numHeads),
-    headDim: f.number("head_dim", hiddenSize / numHeads),
+    headDim,
     intermediateSize: f.number("intermediate_size"),
     vocabSize: f.number("vocab_size"),
-    maxPositions: f.number("max_position_embeddings", 2048),
+    maxPositions,
     normEps: f.number("rms_norm_eps", 1e-6),
     norm: "rms",
     mlp: "swiglu",
-    rope: { theta, scaling: llama3RopeScaling(f.object("rope_scaling") ?? ropeParameters, f) },
+    ...plainTraits(numLayers, headDim),
+    rope,
     qkvBias: false,
     attnOutputBias: false,
     mlpBias: false,
     tieWordEmbeddings: f.raw.tie_word_embeddings === true,
     bosTokenId: f.firstId("bos_token_id"),
     eosTokenId: f.firstId("eos_token_id"),
+    randomWeights: f.randomWeights,
   };
+}
+
+/**
+ * Which layers attend through a sliding window: config.json's `layer_types` where it has them
+ * (transformers 4.53+), else what the architecture derives from its older fields.
+ */
+export function hfLayerAttention(
+  f: HfConfigFields,
+  numLayers: number,
+  derived: (layer: number) => LayerAttention,
+): LayerAttention[] {
+  const listed = f.raw.layer_types;
+  if (listed === undefined || listed === null) return Array.from({ length: numLayers }, (_, l) => derived(l));
+  if (!Array.isArray(listed)) f.fail("layer_types", "expected a list");
+  return listed.map((kind, l) => {
+    if (kind === "full_attention") return "full";
+    if (kind === "sliding_attention") return "sliding";
+    return f.fail(
+      `layer_types[${l}]`,
+      `unsupported ${JSON.stringify(kind)} (full_attention, sliding_attention are)`,
+    );
+  });
 }
 
 /** Rejects an MLP activation other than the one the architecture's forward pass computes. */
@@ -65,13 +106,84 @@ export function requireActivation(f: HfConfigFields, key: string, accepted: read
     );
 }
 
-function llama3RopeScaling(raw: Record<string, unknown> | null, f: HfConfigFields): Llama3RopeScaling | null {
+type Json = Record<string, unknown>;
+
+/**
+ * The rotary embedding config.json describes: transformers 4.x writes `rope_theta` and
+ * `rope_scaling`, 5.x one `rope_parameters`, which for models whose layer kinds differ (Gemma 3)
+ * holds one entry per kind (`full_attention`, `sliding_attention`); `kind` picks that entry.
+ * `accepted` lists the scalings the architecture's forward pass implements.
+ */
+export function hfRope(
+  f: HfConfigFields,
+  accepted: readonly RopeScaling["type"][],
+  kind: "full_attention" | "sliding_attention" = "full_attention",
+  fallbackTheta = 10000,
+): RopeSpec {
+  const parameters = f.object("rope_parameters");
+  const perKind =
+    parameters && typeof parameters[kind] === "object" && parameters[kind] !== null
+      ? (parameters[kind] as Json)
+      : null;
+  const where = perKind ? `rope_parameters.${kind}` : parameters ? "rope_parameters" : "rope_scaling";
+  const raw = perKind ?? f.object("rope_scaling") ?? parameters;
+  const theta =
+    typeof (perKind ?? parameters)?.rope_theta === "number"
+      ? ((perKind ?? parameters)?.rope_theta as number)
+      : f.number("rope_theta", fallbackTheta);
+  return { theta, scaling: hfRopeScaling(f, raw, where, accepted) };
+}
+
+function hfRopeScaling(
+  f: HfConfigFields,
+  raw: Json | null,
+  where: string,
+  accepted: readonly RopeScaling["type"][],
+): RopeScaling | null {
   if (!raw) return null;
   const type = raw.rope_type ?? raw.type;
   if (type === undefined || type === "default") return null;
-  if (type !== "llama3") f.fail("rope_scaling.rope_type", `unsupported ${JSON.stringify(type)} (llama3 is)`);
-  const n = (key: string, fallback: number) =>
-    typeof raw[key] === "number" ? (raw[key] as number) : fallback;
+  // Phi-3's first checkpoints call LongRoPE "su".
+  const name = type === "su" ? "longrope" : type;
+  if (!accepted.includes(name as RopeScaling["type"]))
+    f.fail(
+      `${where}.rope_type`,
+      `unsupported ${JSON.stringify(type)} (${accepted.length ? accepted.join(", ") : "none"} ${accepted.length > 1 ? "are" : "is"})`,
+    );
+  const n = (key: string, fallback?: number): number => {
+    const v = raw[key];
+    if (typeof v === "number") return v;
+    if (fallback === undefined) f.fail(`${where}.${key}`, "missing");
+    return fallback;
+  };
+  if (name === "linear") return { type: "linear", factor: n("factor") };
+  if (name === "longrope") {
+    const factors = (key: string): number[] => {
+      const v = raw[key];
+      if (!Array.isArray(v) || !v.every((x) => typeof x === "number"))
+        f.fail(`${where}.${key}`, "expected a list of numbers");
+      return v as number[];
+    };
+    // Phi-3 keeps original_max_position_embeddings beside the rope settings (4.x) or inside them (5.x).
+    const original =
+      typeof raw.original_max_position_embeddings === "number"
+        ? raw.original_max_position_embeddings
+        : f.number("original_max_position_embeddings");
+    const scale = f.number("max_position_embeddings") / original;
+    const attentionFactor =
+      typeof raw.attention_factor === "number"
+        ? raw.attention_factor
+        : scale <= 1
+          ? 1
+          : Math.sqrt(1 + Math.log(scale) / Math.log(original));
+    return {
+      type: "longrope",
+      shortFactors: factors("short_factor"),
+      longFactors: factors("long_factor"),
+      originalMaxPositions: original,
+      attentionFactor,
+    };
+  }
   return {
     type: "llama3",
     factor: n("factor", 8),
@@ -86,19 +198,22 @@ export function decoderConfigFromGguf(f: GgufConfigFields, architecture: Archite
   const [vocabSize] = f.shape("token_embd.weight");
   const hiddenSize = f.number("embedding_length");
   const numHeads = f.number("attention.head_count");
+  const numLayers = f.number("block_count");
+  const headDim = f.number("attention.key_length", f.number("rope.dimension_count", hiddenSize / numHeads));
   return {
     architecture,
     hiddenSize,
-    numLayers: f.number("block_count"),
+    numLayers,
     numHeads,
     numKvHeads: f.number("attention.head_count_kv", numHeads),
-    headDim: f.number("attention.key_length", f.number("rope.dimension_count", hiddenSize / numHeads)),
+    headDim,
     intermediateSize: f.number("feed_forward_length"),
     vocabSize,
     maxPositions: f.number("context_length"),
     normEps: f.number("attention.layer_norm_rms_epsilon", 1e-5),
     norm: "rms",
     mlp: "swiglu",
+    ...plainTraits(numLayers, headDim),
     rope: { theta: f.number("rope.freq_base", 10000), scaling: null },
     qkvBias: f.hasTensor("blk.0.attn_q.bias"),
     attnOutputBias: f.hasTensor("blk.0.attn_output.bias"),
@@ -106,6 +221,7 @@ export function decoderConfigFromGguf(f: GgufConfigFields, architecture: Archite
     tieWordEmbeddings: !f.hasTensor("output.weight"),
     bosTokenId: f.tokenId("bos_token_id"),
     eosTokenId: f.tokenId("eos_token_id"),
+    randomWeights: f.randomWeights,
   };
 }
 
@@ -115,6 +231,8 @@ export function decoderGgufMetadata(arch: string, c: ModelConfig): GgufMetadataE
   return [
     ...ggufShapeMetadata(arch, c),
     u32("attention.head_count_kv", c.numKvHeads),
+    u32("attention.key_length", c.headDim),
+    u32("attention.value_length", c.headDim),
     f32("attention.layer_norm_rms_epsilon", c.normEps),
     f32("rope.freq_base", c.rope?.theta ?? 10000),
     u32("rope.dimension_count", c.headDim),

@@ -17,10 +17,17 @@ export interface DecoderLayerNames {
   /** Separate Q, K, V projections, or one fused [q; k; v] tensor (Phi-3). */
   qkv: { q: string; k: string; v: string } | { fused: string };
   o: string;
+  /** Per-head RMSNorms of queries and keys (read when config.qkNorm). */
+  qNorm: string;
+  kNorm: string;
+  /** The norm after attention, before its residual add (read when config.postNorms). */
+  attnPostNorm?: string;
   mlpNorm: string;
   /** Separate gate and up projections, or one fused [gate; up] tensor (Phi-3). */
   gateUp: { gate: string; up: string } | { fused: string };
   down: string;
+  /** The norm after the MLP, before its residual add (read when config.postNorms). */
+  mlpPostNorm?: string;
 }
 
 export interface DecoderNames {
@@ -38,6 +45,11 @@ export interface DecoderLayout {
    * (2i, 2i+1) where HF rotates the two halves of each head.
    */
   pairedRotary?: boolean;
+  /**
+   * Added to every stored norm gain on reading: Gemma's RMSNorm scales by (1 + w), so its HF
+   * checkpoints store w, while its GGUF files store 1 + w (llama.cpp's converter adds the 1).
+   */
+  normOffset?: number;
 }
 
 /** Transformers' names, shared by the Llama-style decoders. */
@@ -52,6 +64,8 @@ export function hfDecoderNames(): DecoderNames {
         attnNorm: `${p}.input_layernorm`,
         qkv: { q: `${p}.self_attn.q_proj`, k: `${p}.self_attn.k_proj`, v: `${p}.self_attn.v_proj` },
         o: `${p}.self_attn.o_proj`,
+        qNorm: `${p}.self_attn.q_norm`,
+        kNorm: `${p}.self_attn.k_norm`,
         mlpNorm: `${p}.post_attention_layernorm`,
         gateUp: { gate: `${p}.mlp.gate_proj`, up: `${p}.mlp.up_proj` },
         down: `${p}.mlp.down_proj`,
@@ -72,9 +86,13 @@ export function ggufDecoderNames(): DecoderNames {
         attnNorm: `${p}.attn_norm`,
         qkv: { q: `${p}.attn_q`, k: `${p}.attn_k`, v: `${p}.attn_v` },
         o: `${p}.attn_output`,
+        qNorm: `${p}.attn_q_norm`,
+        kNorm: `${p}.attn_k_norm`,
+        attnPostNorm: `${p}.post_attention_norm`,
         mlpNorm: `${p}.ffn_norm`,
         gateUp: { gate: `${p}.ffn_gate`, up: `${p}.ffn_up` },
         down: `${p}.ffn_down`,
+        mlpPostNorm: `${p}.post_ffw_norm`,
       };
     },
   };
@@ -99,6 +117,14 @@ export async function loadDecoder(
   const { h, v, ff, qDim, kvDim } = dims(c);
   const { names } = layout;
   const read = (base: string, shape: number[]) => reader.read(`${base}.weight`, shape);
+  const gain = async (base: string | undefined, n: number) => {
+    if (base === undefined)
+      throw new Error(`the ${c.architecture} layout names no tensor for a norm its config has`);
+    const g = await read(base, [n]);
+    const offset = layout.normOffset ?? 0;
+    if (offset !== 0) for (let i = 0; i < n; i++) g[i] += offset;
+    return g;
+  };
   const matrix = (base: string, shape: [number, number]) => reader.readMatrix(`${base}.weight`, shape);
   const bias = (base: string, n: number) => reader.read(`${base}.bias`, [n]);
   const rotary = async (base: string, heads: number, shape: [number, number]) => {
@@ -137,7 +163,7 @@ export async function loadDecoder(
   const layers: LayerWeights[] = [];
   for (let l = 0; l < c.numLayers; l++) {
     const n = names.layer(l);
-    const attnNorm = await read(n.attnNorm, [h]);
+    const attnNorm = await gain(n.attnNorm, h);
     let wq: WeightMatrix;
     let wk: WeightMatrix;
     let wv: WeightMatrix;
@@ -157,9 +183,12 @@ export async function loadDecoder(
         bv = await bias(n.qkv.v, kvDim);
       }
     }
+    const qNorm = c.qkNorm ? await gain(n.qNorm, c.headDim) : null;
+    const kNorm = c.qkNorm ? await gain(n.kNorm, c.headDim) : null;
     const wo = await matrix(n.o, [h, qDim]);
     const bo = c.attnOutputBias ? await bias(n.o, h) : null;
-    const mlpNorm = await read(n.mlpNorm, [h]);
+    const attnPostNorm = c.postNorms ? await gain(n.attnPostNorm, h) : null;
+    const mlpNorm = await gain(n.mlpNorm, h);
     let wGate: WeightMatrix;
     let wUp: WeightMatrix;
     let bGate: Float32Array | null = null;
@@ -177,6 +206,7 @@ export async function loadDecoder(
     }
     const wDown = await matrix(n.down, [h, ff]);
     const bDown = c.mlpBias ? await bias(n.down, h) : null;
+    const mlpPostNorm = c.postNorms ? await gain(n.mlpPostNorm, h) : null;
     layers.push({
       attnNorm,
       attnNormBias: null,
@@ -188,6 +218,9 @@ export async function loadDecoder(
       bk,
       bv,
       bo,
+      qNorm,
+      kNorm,
+      attnPostNorm,
       mlpNorm,
       mlpNormBias: null,
       wGate,
@@ -196,9 +229,10 @@ export async function loadDecoder(
       bGate,
       bUp,
       bDown,
+      mlpPostNorm,
     });
   }
-  const finalNorm = await read(names.finalNorm, [h]);
+  const finalNorm = await gain(names.finalNorm, h);
   const lmHead =
     !c.tieWordEmbeddings && reader.has(`${names.lmHead}.weight`)
       ? await matrix(names.lmHead, [v, h])
@@ -235,10 +269,15 @@ export function decoderGgufTensors(
     data,
     type: "f32",
   });
+  // Gains are written as the forward pass uses them (Gemma's 1 + w), as llama.cpp reads them.
+  const norm = (base: string | undefined, data: Float32Array): GgufModelTensor => {
+    if (base === undefined) throw new Error(`the ${c.architecture} GGUF layout names no tensor for a norm`);
+    return f32(`${base}.weight`, data);
+  };
   const out: GgufModelTensor[] = [matrix(names.embedding, [v, h], w.tokenEmbedding), ...afterEmbedding];
   w.layers.forEach((L, l) => {
     const n = names.layer(l);
-    out.push(f32(`${n.attnNorm}.weight`, L.attnNorm));
+    out.push(norm(n.attnNorm, L.attnNorm));
     if ("fused" in n.qkv) {
       out.push(matrix(n.qkv.fused, [qDim + 2 * kvDim, h], stackedRows([L.wq, L.wk, L.wv])));
       if (L.bq && L.bk && L.bv) out.push(f32(`${n.qkv.fused}.bias`, concat(L.bq, L.bk, L.bv)));
@@ -249,6 +288,7 @@ export function decoderGgufTensors(
         matrix(n.qkv.v, [kvDim, h], L.wv),
       );
     }
+    if (L.qNorm && L.kNorm) out.push(norm(n.qNorm, L.qNorm), norm(n.kNorm, L.kNorm));
     out.push(matrix(n.o, [h, qDim], L.wo));
     if (!("fused" in n.qkv) && L.bq && L.bk && L.bv)
       out.push(
@@ -257,7 +297,8 @@ export function decoderGgufTensors(
         f32(`${n.qkv.v}.bias`, L.bv),
       );
     if (L.bo) out.push(f32(`${n.o}.bias`, L.bo));
-    out.push(f32(`${n.mlpNorm}.weight`, L.mlpNorm));
+    if (L.attnPostNorm) out.push(norm(n.attnPostNorm, L.attnPostNorm));
+    out.push(norm(n.mlpNorm, L.mlpNorm));
     const gate = L.wGate!;
     if ("fused" in n.gateUp) {
       out.push(matrix(n.gateUp.fused, [2 * ff, h], stackedRows([gate, L.wUp])));
@@ -269,14 +310,17 @@ export function decoderGgufTensors(
     }
     out.push(matrix(n.down, [h, ff], L.wDown));
     if (L.bDown) out.push(f32(`${n.down}.bias`, L.bDown));
+    if (L.mlpPostNorm) out.push(norm(n.mlpPostNorm, L.mlpPostNorm));
   });
-  out.push(f32(`${names.finalNorm}.weight`, w.finalNorm));
+  out.push(norm(names.finalNorm, w.finalNorm));
   if (w.lmHead !== w.tokenEmbedding) out.push(matrix(names.lmHead, [v, h], w.lmHead));
   return out;
 }
 
 /** The tensors a checkpoint of this config holds under `names`, in file order. */
-export function decoderTensorList(c: ModelConfig, names: DecoderNames, gainCenter = 1): RandomTensor[] {
+export function decoderTensorList(c: ModelConfig, layout: DecoderLayout): RandomTensor[] {
+  const { names } = layout;
+  const gainCenter = 1 - (layout.normOffset ?? 0);
   const { h, v, ff, qDim, kvDim } = dims(c);
   const matrix = (base: string, shape: number[]): RandomTensor => ({
     name: `${base}.weight`,
@@ -288,7 +332,7 @@ export function decoderTensorList(c: ModelConfig, names: DecoderNames, gainCente
     shape: [n],
     kind: "bias",
   });
-  const gain = (base: string, n: number): RandomTensor => ({
+  const gain = (base: string | undefined, n: number): RandomTensor => ({
     name: `${base}.weight`,
     shape: [n],
     kind: "gain",
@@ -305,8 +349,10 @@ export function decoderTensorList(c: ModelConfig, names: DecoderNames, gainCente
       out.push(matrix(n.qkv.q, [qDim, h]), matrix(n.qkv.k, [kvDim, h]), matrix(n.qkv.v, [kvDim, h]));
       if (c.qkvBias) out.push(bias(n.qkv.q, qDim), bias(n.qkv.k, kvDim), bias(n.qkv.v, kvDim));
     }
+    if (c.qkNorm) out.push(gain(n.qNorm, c.headDim), gain(n.kNorm, c.headDim));
     out.push(matrix(n.o, [h, qDim]));
     if (c.attnOutputBias) out.push(bias(n.o, h));
+    if (c.postNorms) out.push(gain(n.attnPostNorm, h));
     out.push(gain(n.mlpNorm, h));
     if ("fused" in n.gateUp) {
       out.push(matrix(n.gateUp.fused, [2 * ff, h]));
@@ -317,6 +363,7 @@ export function decoderTensorList(c: ModelConfig, names: DecoderNames, gainCente
     }
     out.push(matrix(n.down, [h, ff]));
     if (c.mlpBias) out.push(bias(n.down, h));
+    if (c.postNorms) out.push(gain(n.mlpPostNorm, h));
   }
   out.push(gain(names.finalNorm, h));
   if (!c.tieWordEmbeddings) out.push(matrix(names.lmHead, [v, h]));

@@ -1,4 +1,4 @@
-import type { ModelConfig } from "../config.js";
+import { type ModelConfig, plainTraits } from "../config.js";
 import { stackedRows } from "../formats/tensor-rows.js";
 import type { GgufModelTensor } from "../gguf-file-type.js";
 import type { LayerWeights, ModelWeights, WeightReader } from "../weights.js";
@@ -21,6 +21,8 @@ const GPT2_FIXED_CONFIG = {
   attnOutputBias: true,
   mlpBias: true,
 } as const satisfies Partial<ModelConfig>;
+
+const NO_EXTRA_NORMS = { qNorm: null, kNorm: null, attnPostNorm: null, mlpPostNorm: null };
 
 export const gpt2: ArchitectureDefinition = {
   name: "gpt2",
@@ -46,10 +48,12 @@ export const gpt2: ArchitectureDefinition = {
     const activation = f.raw.activation_function ?? "gelu_new";
     if (activation !== "gelu_new" && activation !== "gelu_pytorch_tanh" && activation !== "gelu")
       f.fail("activation_function", `unsupported ${JSON.stringify(activation)} (gelu_new is)`);
+    const numLayers = f.number("n_layer");
     return {
       ...GPT2_FIXED_CONFIG,
+      ...plainTraits(numLayers, hiddenSize / numHeads),
       hiddenSize,
-      numLayers: f.number("n_layer"),
+      numLayers,
       numHeads,
       numKvHeads: numHeads,
       headDim: hiddenSize / numHeads,
@@ -61,6 +65,7 @@ export const gpt2: ArchitectureDefinition = {
       tieWordEmbeddings: f.raw.tie_word_embeddings !== false,
       bosTokenId: f.firstId("bos_token_id"),
       eosTokenId: f.firstId("eos_token_id"),
+      randomWeights: f.randomWeights,
     };
   },
 
@@ -68,10 +73,12 @@ export const gpt2: ArchitectureDefinition = {
     const [vocabSize] = f.shape("token_embd.weight");
     const hiddenSize = f.number("embedding_length");
     const numHeads = f.number("attention.head_count");
+    const numLayers = f.number("block_count");
     return {
       ...GPT2_FIXED_CONFIG,
+      ...plainTraits(numLayers, hiddenSize / numHeads),
       hiddenSize,
-      numLayers: f.number("block_count"),
+      numLayers,
       numHeads,
       numKvHeads: numHeads,
       headDim: hiddenSize / numHeads,
@@ -82,6 +89,7 @@ export const gpt2: ArchitectureDefinition = {
       tieWordEmbeddings: !f.hasTensor("output.weight"),
       bosTokenId: f.tokenId("bos_token_id"),
       eosTokenId: f.tokenId("eos_token_id"),
+      randomWeights: f.randomWeights,
     };
   },
 
@@ -173,6 +181,7 @@ async function loadGpt2FromHf(reader: WeightReader, c: ModelConfig): Promise<Mod
       bk,
       bv,
       bo: await reader.read(`${p}.attn.c_proj.bias`, [h]),
+      ...NO_EXTRA_NORMS,
       mlpNorm: await reader.read(`${p}.ln_2.weight`, [h]),
       mlpNormBias: await reader.read(`${p}.ln_2.bias`, [h]),
       wGate: null,
@@ -214,6 +223,7 @@ async function loadGpt2FromGguf(reader: WeightReader, c: ModelConfig): Promise<M
       bk: part(qkvBias, 1, h),
       bv: part(qkvBias, 2, h),
       bo: await reader.read(`${p}.attn_output.bias`, [h]),
+      ...NO_EXTRA_NORMS,
       mlpNorm: await reader.read(`${p}.ffn_norm.weight`, [h]),
       mlpNormBias: await reader.read(`${p}.ffn_norm.bias`, [h]),
       wGate: null,

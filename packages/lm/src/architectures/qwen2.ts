@@ -45,5 +45,5 @@ export const qwen2: ArchitectureDefinition = {
 
   randomConfigJson: (spec) =>
     decoderConfigJson(spec, { architectures: "Qwen2ForCausalLM", modelType: "qwen2" }),
-  hfTensors: (c) => decoderTensorList(c, HF.names),
+  hfTensors: (c) => decoderTensorList(c, HF),
 };

@@ -2,12 +2,26 @@ import { PvaError } from "@pva/core";
 import type { Architecture } from "../config.js";
 import type { HfConfigFields } from "../config-fields.js";
 import type { ArchitectureDefinition } from "./architecture.js";
+import { gemma2 } from "./gemma2.js";
+import { gemma3 } from "./gemma3.js";
 import { gpt2 } from "./gpt2.js";
 import { llama } from "./llama.js";
+import { mistral } from "./mistral.js";
+import { phi3 } from "./phi3.js";
 import { qwen2 } from "./qwen2.js";
+import { qwen3 } from "./qwen3.js";
 
 /** Every architecture pva runs. Adding one means writing its file and listing it here. */
-export const ARCHITECTURES: readonly ArchitectureDefinition[] = [llama, qwen2, gpt2];
+export const ARCHITECTURES: readonly ArchitectureDefinition[] = [
+  llama,
+  qwen2,
+  gpt2,
+  gemma2,
+  gemma3,
+  qwen3,
+  mistral,
+  phi3,
+];
 
 /** The names config.json uses for what we support, for the one-line "unsupported" error. */
 export function supportedHfNames(): string[] {

@@ -39,7 +39,8 @@ export interface ComputeBackend {
    * Causal attention of `tokens` new tokens at absolute positions start..start+tokens-1 over the
    * keys and values of positions 0..start+tokens-1, scaled by 1/sqrt(headDim), with numHeads /
    * numKvHeads query heads sharing each KV head. q and out are [tokens, numHeads*headDim];
-   * keys and values are [positions, numKvHeads*headDim], row-major.
+   * keys and values are [positions, numKvHeads*headDim], row-major. `options` change the scale,
+   * soft-cap the scores, or limit each token to a sliding window.
    */
   attention(
     out: Float32Array,
@@ -51,6 +52,7 @@ export interface ComputeBackend {
     numHeads: number,
     numKvHeads: number,
     headDim: number,
+    options?: AttentionOptions,
   ): Promise<void>;
   /** gate[i] = silu(gate[i]) * up[i], with silu(g) = g / (1 + exp(-g)): SwiGLU's activation. */
   siluMul(gate: Float32Array, up: Float32Array, length: number): Promise<void>;
@@ -58,6 +60,26 @@ export interface ComputeBackend {
 }
 
 export type ComputeBackendKind = "wasm" | "js";
+
+/** The attention variants some architectures need (Gemma, Mistral, Phi-3). */
+export interface AttentionOptions {
+  /** Multiplies q.k (default 1/sqrt(headDim)). */
+  scale?: number;
+  /** Each scaled score s becomes softCap * tanh(s / softCap) before the softmax (Gemma 2). */
+  softCap?: number | null;
+  /** Position p attends only to positions p - window + 1 .. p (default: all earlier ones). */
+  window?: number | null;
+}
+
+/** Whether the options ask for anything beyond plain 1/sqrt(headDim) causal attention. */
+export function isPlainAttention(options: AttentionOptions | undefined, headDim: number): boolean {
+  return (
+    !options ||
+    ((options.scale === undefined || options.scale === 1 / Math.sqrt(headDim)) &&
+      (options.softCap ?? null) === null &&
+      (options.window ?? null) === null)
+  );
+}
 
 /** The error for a weight type a backend's matmul does not read (the loader should have decoded it). */
 export function unsupportedWeightType(kind: ComputeBackendKind, type: WeightType): RangeError {

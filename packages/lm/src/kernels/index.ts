@@ -2,7 +2,12 @@ import type { ComputeBackend, ComputeBackendOptions } from "./compute-backend.js
 import { createJsBackend } from "./js-backend.js";
 import { createWasmBackend } from "./wasm-backend.js";
 
-export type { ComputeBackend, ComputeBackendKind, ComputeBackendOptions } from "./compute-backend.js";
+export type {
+  AttentionOptions,
+  ComputeBackend,
+  ComputeBackendKind,
+  ComputeBackendOptions,
+} from "./compute-backend.js";
 export { createWasmBackend, type WasmBackend } from "./wasm-backend.js";
 
 /** Creates the kernel backend the runtime computes with: WebAssembly SIMD on all cores unless told otherwise. */

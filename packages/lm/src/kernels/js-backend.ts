@@ -50,7 +50,7 @@ export function createJsBackend(): ComputeBackend {
         matmulReference(out, x, decoded, rows, w.cols, w.rows, bias, first, count);
       }
     },
-    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim) => {
+    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim, options) => {
       checkAttentionShapes(out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim);
       const scores = new Float32Array(start + tokens);
       const accumulator = new Float64Array(headDim);
@@ -60,6 +60,7 @@ export function createJsBackend(): ComputeBackend {
         numHeads,
         numKvHeads,
         headDim,
+        ...options,
       });
     },
     siluMul: async (gate, up, length) => {

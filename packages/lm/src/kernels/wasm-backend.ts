@@ -1,11 +1,13 @@
 import { once } from "node:events";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { attendCausal } from "../attention.js";
 import {
   type ComputeBackend,
   checkAttentionShapes,
   checkMatmulShapes,
   checkSiluMulShapes,
+  isPlainAttention,
   unsupportedWeightType,
 } from "./compute-backend.js";
 import { type KernelExports, loadKernelsWasm } from "./kernels-wasm-module.js";
@@ -114,10 +116,18 @@ export async function createWasmBackend(
       }
       if (directOut === undefined) out.set(staging.view("out", rows * outDim));
     },
-    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim) => {
+    attention: async (out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim, options) => {
       checkAlive("attention");
       checkAttentionShapes(out, q, keys, values, tokens, start, numHeads, numKvHeads, headDim);
       if (tokens === 0) return;
+      // The SIMD kernel computes plain attention; the variants (scale, soft-cap, window) run the
+      // readable reference on the same memory until the kernel learns them.
+      if (!isPlainAttention(options, headDim)) {
+        const shape = { tokens, start, numHeads, numKvHeads, headDim, ...options };
+        const scratch = new Float32Array(start + tokens);
+        attendCausal(q, keys, values, out, scratch, new Float64Array(headDim), shape);
+        return;
+      }
       const qLength = tokens * numHeads * headDim;
       const kvLength = (start + tokens) * numKvHeads * headDim;
       const qAt = heap.addressOf(q) ?? staging.copyIn("q", q, qLength);

@@ -36,7 +36,8 @@ export const BUILTIN_MODELS: Record<string, RandomCheckpointSpec> = {
     initStd: 0.02,
   },
 };
-const VERSION = "v1";
+// v2: config.json marks the weights as random (pva.random_weights).
+const VERSION = "v2";
 
 /** The folder of a builtin model, written into the cache on first use. */
 export async function resolveBuiltin(name: string, cacheDir: string): Promise<string> {
