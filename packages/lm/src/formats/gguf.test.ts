@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRng } from "@pva/core";
+import { createRng, PvaError } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { weightRowBytes } from "../kernels/weight-matrix.js";
 import { encodeRows } from "../weight-codecs/weight-codec.js";
 import { openGguf } from "./gguf.js";
 import { writeGguf } from "./gguf-writer.js";
@@ -123,6 +124,100 @@ describe("GGUF", () => {
       );
       expect(error?.message, what).toMatch(message);
       expect(error?.message, what).toContain(file);
+    }
+  });
+});
+
+describe("GGUF quantized tensors", () => {
+  const rows = 2;
+  const values = Float32Array.from({ length: rows * 256 }, () => rng.normal());
+
+  async function quantizedSample(name: string): Promise<string> {
+    const file = join(dir, name);
+    await writeGguf(
+      file,
+      [{ key: "general.architecture", type: "string", value: "llama" }],
+      [
+        { name: "blk.0.attn_q.weight", shape: [rows, 256], data: values, type: "Q6_K" },
+        { name: "blk.0.ffn_down.weight", shape: [rows, 256], data: values, type: "Q4_K" },
+      ],
+    );
+    return file;
+  }
+
+  it("keeps every quantized type's bytes as stored, each decoding to the values it encodes", async () => {
+    const types = ["Q8_0", "Q4_0", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16"] as const;
+    const file = join(dir, "all-types.gguf");
+    await writeGguf(
+      file,
+      [],
+      types.map((type) => ({ name: type, shape: [rows, 256], data: values, type })),
+    );
+    const gguf = await openGguf(file);
+    try {
+      for (const type of types) {
+        const info = gguf.tensors.find((t) => t.name === type)!;
+        expect(info.dtype).toBe(type);
+        const weightType = info.weightType!;
+        const expected = new Uint8Array(weightRowBytes(weightType, 256) * rows);
+        encodeRows(weightType, values, 0, rows, 256, expected);
+        expect(info.byteLength).toBe(expected.length);
+        const stored = new Uint8Array(info.byteLength);
+        await gguf.readBytes(type, 0, stored);
+        expect(stored, type).toEqual(expected);
+      }
+    } finally {
+      await gguf.close();
+    }
+  });
+
+  it("names the file and tensor in one line for a cut, unknown, unsupported or misshapen tensor", async () => {
+    const good = Buffer.from(await readFile(await quantizedSample("quantized.gguf")));
+    // Tensor info: name length u64, name, n_dims u32, dims u64 x n, type u32, offset u64.
+    const infoAt = (name: string) => good.indexOf(name) + name.length;
+    const edited = (edit: (b: Buffer) => void) => {
+      const copy = Buffer.from(good);
+      edit(copy);
+      return copy;
+    };
+    const down = "blk.0.ffn_down.weight";
+    const cases: [string, Uint8Array, RegExp][] = [
+      [
+        "cut Q4_K tensor",
+        good.subarray(0, good.length - 64),
+        /tensor blk\.0\.ffn_down\.weight: data ends at byte \d+ but the file has \d+ \(truncated\?\)/,
+      ],
+      [
+        "unknown type id",
+        edited((b) => b.writeUInt32LE(77, infoAt(down) + 4 + 16)),
+        /tensor blk\.0\.ffn_down\.weight: unknown ggml type id 77 \(supported: F32, F16, BF16, Q8_0, Q4_0/,
+      ],
+      [
+        "unsupported type",
+        edited((b) => b.writeUInt32LE(10, infoAt(down) + 4 + 16)),
+        /tensor blk\.0\.ffn_down\.weight: ggml type Q2_K is not supported \(F32, F16, BF16, Q8_0/,
+      ],
+      [
+        // The same bytes as 4 rows of 128: a row is half a Q4_K super-block.
+        "row not a whole number of blocks",
+        edited((b) => {
+          b.writeBigUInt64LE(128n, infoAt(down) + 4);
+          b.writeBigUInt64LE(4n, infoAt(down) + 4 + 8);
+        }),
+        /tensor blk\.0\.ffn_down\.weight: rows of 128 values are not a whole number of Q4_K blocks \(256 values each\)/,
+      ],
+    ];
+    for (const [what, bytes, message] of cases) {
+      const file = join(dir, `${what.replace(/ /g, "-")}.gguf`);
+      await writeFile(file, bytes);
+      const error = await openGguf(file).then(
+        (g) => g.close().then(() => null),
+        (e: Error) => e,
+      );
+      expect(error, what).toBeInstanceOf(PvaError);
+      expect(error?.message, what).toMatch(message);
+      expect(error?.message.startsWith(`${file}: `), what).toBe(true);
+      expect(error?.message, what).not.toContain("\n");
     }
   });
 });
