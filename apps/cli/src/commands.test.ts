@@ -100,15 +100,22 @@ describe("pva subcommands", () => {
       numLayers: 4,
       hiddenSize: 64,
       vocabSize: 1024,
+      // 1024 x 64 tied embeddings, 4 layers of q/o 64x64, k/v 32x64, gate/up/down 128x64 and two norms, a final norm.
+      parameters: 1024 * 64 + 4 * (2 * 64 * 64 + 2 * 32 * 64 + 3 * 128 * 64 + 2 * 64) + 64,
+      storedTypes: { F32: 213568 },
     });
     const text = await runPva(["model", "info", "builtin:random-tiny"], dir);
     expect(text.stdout).toMatch(/^numLayers +4$/m);
+    expect(text.stdout).toMatch(/^parameters +213568 \(213\.6K\)$/m);
+    expect(text.stdout).toMatch(/^weightTypes +F32 213\.6K$/m);
+    expect(text.stdout).toMatch(/^memoryNeeded +\d+ \(0\.\d+ GB; [\d.]+ GB free now\)$/m);
     expect(text.stdout).toContain("(random weights: its outputs mean nothing)");
   });
 
   it("model info prints the shape of a random checkpoint of each newer architecture", async () => {
     // `pva run experiments/smoke --model <folder>` on each of these was run by hand (lm README);
-    // a whole run per architecture is too slow for CI, so this checks that each one loads.
+    // a whole run per architecture is too slow for CI, so this checks that each one loads
+    // (`model pull`; `model info` reads headers only).
     const shapes = {
       gemma2: { numLayers: 2, headDim: 32 },
       gemma3: { numLayers: 6, headDim: 32 },
@@ -131,6 +138,10 @@ describe("pva subcommands", () => {
     const results = await Promise.all(
       Object.keys(shapes).map((architecture) => runPva(["model", "info", architecture, "--json"], dir)),
     );
+    const pulls = await Promise.all(
+      Object.keys(shapes).map((architecture) => runPva(["model", "pull", architecture], dir)),
+    );
+    for (const pull of pulls) expect(pull.code, pull.stderr).toBe(0);
     Object.entries(shapes).forEach(([architecture, shape], i) => {
       expect(results[i].code, results[i].stderr).toBe(0);
       expect(JSON.parse(results[i].stdout)).toMatchObject({

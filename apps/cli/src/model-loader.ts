@@ -1,5 +1,5 @@
 import { PvaError } from "@pva/core";
-import { loadModel, type Model } from "@pva/lm";
+import { loadModel, type Model, type QuantizeType } from "@pva/lm";
 import type { ProgressReporter, StageProgress } from "./progress.js";
 import type { ModelInfo } from "./run-folder.js";
 
@@ -32,6 +32,7 @@ export class ModelLoader {
   constructor(
     readonly source: string,
     private readonly progress: ProgressReporter,
+    private readonly opts: { quantize?: QuantizeType } = {},
   ) {}
 
   get(): Promise<Model> {
@@ -45,6 +46,7 @@ export class ModelLoader {
     const totals = new Map<string, number>();
     try {
       const model = await loadModel(this.source, {
+        quantize: this.opts.quantize,
         onProgress: ({ file, loaded: bytes, total }) => {
           download ??= this.progress.stage("download", "MB");
           loaded.set(file, bytes);

@@ -34,10 +34,18 @@ export {
   type WeightType,
   weightRowBytes,
 } from "./kernels/weight-matrix.js";
-export { type LoadModelOptions, loadModel, type Model } from "./load.js";
+export {
+  inspectModel,
+  type LoadModelOptions,
+  loadModel,
+  type Model,
+  type ModelInspection,
+} from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
+export type { ModelFootprint } from "./model-footprint.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";
 export type { ChatMessage, Tokenizer } from "./tokenizer.js";
+export type { QuantizeType } from "./weights.js";

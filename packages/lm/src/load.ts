@@ -13,12 +13,19 @@ import { tokenizerFilesFromGguf } from "./gguf-tokenizer.js";
 import { parseHfConfig } from "./hf-config.js";
 import { type ComputeBackend, createComputeBackend } from "./kernels/index.js";
 import { type ContinuationOptions, type ForwardOptions, type ForwardResult, Transformer } from "./model.js";
+import {
+  assertFits,
+  availableMemory,
+  type ModelFootprint,
+  memoryNeeded,
+  modelFootprint,
+} from "./model-footprint.js";
 import { hashModelFiles } from "./model-hash.js";
 import { resolveBuiltin } from "./sources/builtin.js";
 import { defaultCacheDir } from "./sources/cache-dir.js";
 import { type DownloadProgress, resolveHub } from "./sources/hub.js";
 import { createTokenizer, type Tokenizer, type TokenizerFiles } from "./tokenizer.js";
-import { type ModelWeights, WeightReader } from "./weights.js";
+import { type ModelWeights, type QuantizeType, WeightReader } from "./weights.js";
 
 export interface LoadModelOptions {
   /** Where hub downloads and builtin models are cached (default: PVA_CACHE_DIR or ~/.cache/pva/models). */
@@ -30,6 +37,16 @@ export interface LoadModelOptions {
   hubUrl?: string;
   /** Kernel backend (default: the fastest available). */
   backend?: "wasm" | "js";
+  /**
+   * Quantize F32/F16/BF16 linear weights to this type while loading (already quantized ones
+   * stay as stored), so an 8B BF16 folder takes about 8.5 GB as q8_0 instead of 16 (or 32 as F32).
+   */
+  quantize?: QuantizeType;
+  /**
+   * Bytes of memory the model may take; a model whose weights need more is refused before any
+   * weight is read (default: the free memory now, see availableMemory).
+   */
+  availableMemory?: number;
 }
 
 export interface Model {
@@ -63,11 +80,17 @@ export interface Model {
   dispose(): Promise<void>;
 }
 
-/**
- * Loads a model from a local HF folder, a .gguf file, `hf:org/name[@revision]`, or
- * `builtin:random-tiny` / `builtin:random-135m`.
- */
-export async function loadModel(source: string, opts: LoadModelOptions = {}): Promise<Model> {
+interface ResolvedSource {
+  path: string;
+  isFile: boolean;
+  builtinRandom: boolean;
+}
+
+/** The local file or folder a source names (downloading or writing it first for hf: and builtin:). */
+async function resolveModelSource(
+  source: string,
+  opts: Pick<LoadModelOptions, "cacheDir" | "onProgress" | "hubUrl">,
+): Promise<ResolvedSource> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   let path: string;
   let builtinRandom = false;
@@ -92,9 +115,101 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
       );
     },
   );
+  if (isFile && !basename(path).toLowerCase().endsWith(".gguf"))
+    throw new PvaError(`${path}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
+  return { path, isFile, builtinRandom };
+}
+
+/** What `pva model info` prints: the model's shape and what loading it takes, without loading it. */
+export interface ModelInspection {
+  id: string;
+  /** sha256 of the files that define it (as Model.hash). */
+  hash: string;
+  builtinRandom: boolean;
+  randomWeights: boolean;
+  config: ModelConfig;
+  footprint: ModelFootprint;
+  /** Size of the files that define it (weights, config.json, tokenizer.json). */
+  bytesOnDisk: number;
+  /** Memory loading it takes (weights in memory plus room for activations), see memoryNeeded. */
+  memoryNeeded: number;
+  /** Memory free now. */
+  memoryAvailable: number;
+}
+
+/** Reads a model's headers (config, tensor shapes and types) and says what loading it would take. */
+export async function inspectModel(
+  source: string,
+  opts: Omit<LoadModelOptions, "availableMemory" | "threads"> = {},
+): Promise<ModelInspection> {
+  const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
+  const backend = await createComputeBackend({ threads: 1, kind: opts.backend });
+  const weightTypes = backend.weightTypes;
+  await backend.dispose();
+  let config: ModelConfig;
+  let store: TensorStore;
+  let files: string[];
+  if (isFile) {
+    const gguf = await openGguf(path);
+    store = gguf;
+    files = [path];
+    try {
+      config = await configFromGguf(gguf);
+    } catch (e) {
+      await gguf.close();
+      throw e;
+    }
+  } else {
+    const configFile = join(path, "config.json");
+    config = parseHfConfig(await readJson(configFile), configFile);
+    store = await openSafetensorsCheckpoint(path);
+    files = [configFile, join(path, "tokenizer.json"), ...(await weightFiles(path, store))];
+  }
+  try {
+    const footprint = modelFootprint(store, weightTypes, opts.quantize);
+    let bytesOnDisk = 0;
+    for (const file of files)
+      bytesOnDisk += await stat(file).then(
+        (s) => s.size,
+        () => 0,
+      );
+    return {
+      id: source,
+      hash: await hashModelFiles(files),
+      builtinRandom,
+      randomWeights: builtinRandom || config.randomWeights,
+      config,
+      footprint,
+      bytesOnDisk,
+      memoryNeeded: memoryNeeded(footprint),
+      memoryAvailable: availableMemory(),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Loads a model from a local HF folder, a .gguf file, `hf:org/name[@revision]`, or
+ * `builtin:random-tiny` / `builtin:random-135m`.
+ */
+export async function loadModel(source: string, opts: LoadModelOptions = {}): Promise<Model> {
+  const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
   const backend = await createComputeBackend({ threads: opts.threads, kind: opts.backend });
   try {
-    const loaded = isFile ? await loadGgufFile(path, backend) : await loadHfFolder(path, backend);
+    const weightOptions: LoadWeightOptions = {
+      quantize: opts.quantize,
+      beforeWeights: (store) =>
+        assertFits(
+          source,
+          modelFootprint(store, backend.weightTypes, opts.quantize),
+          opts.availableMemory ?? availableMemory(),
+          opts.quantize,
+        ),
+    };
+    const loaded = isFile
+      ? await loadGgufFile(path, backend, weightOptions)
+      : await loadHfFolder(path, backend, weightOptions);
     const transformer = new Transformer(loaded.config, loaded.weights, backend);
     const tokenizer = createTokenizer(loaded.tokenizerFiles);
     return {
@@ -138,7 +253,17 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
   }
 }
 
-export async function loadHfFolder(dir: string, backend: ComputeBackend): Promise<LoadedParts> {
+export interface LoadWeightOptions {
+  quantize?: QuantizeType;
+  /** Called once the checkpoint's headers are read, before any weight is (the memory check). */
+  beforeWeights?: (store: TensorStore) => void;
+}
+
+export async function loadHfFolder(
+  dir: string,
+  backend: ComputeBackend,
+  opts: LoadWeightOptions = {},
+): Promise<LoadedParts> {
   const config = parseHfConfig(await readJson(join(dir, "config.json")), join(dir, "config.json"));
   const tokenizerJson = await readJson(join(dir, "tokenizer.json"));
   const configFile = join(dir, "tokenizer_config.json");
@@ -148,7 +273,8 @@ export async function loadHfFolder(dir: string, backend: ComputeBackend): Promis
   );
   const store = await openSafetensorsCheckpoint(dir);
   try {
-    const reader = new WeightReader(store, backend);
+    opts.beforeWeights?.(store);
+    const reader = new WeightReader(store, backend, { quantize: opts.quantize });
     const weights = await architectureNamed(config.architecture).loadHf(reader, config);
     const files = [join(dir, "config.json"), join(dir, "tokenizer.json"), ...(await weightFiles(dir, store))];
     return {
@@ -169,14 +295,17 @@ async function weightFiles(dir: string, store: TensorStore): Promise<string[]> {
   return shards.map((s) => join(dir, s));
 }
 
-async function loadGgufFile(file: string, backend: ComputeBackend): Promise<LoadedParts> {
-  if (!basename(file).toLowerCase().endsWith(".gguf"))
-    throw new PvaError(`${file}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
+async function loadGgufFile(
+  file: string,
+  backend: ComputeBackend,
+  opts: LoadWeightOptions,
+): Promise<LoadedParts> {
   const gguf = await openGguf(file);
   try {
     const config = await configFromGguf(gguf);
     const tokenizerFiles = tokenizerFilesFromGguf(gguf);
-    const reader = new WeightReader(gguf, backend);
+    opts.beforeWeights?.(gguf);
+    const reader = new WeightReader(gguf, backend, { quantize: opts.quantize });
     const weights = await architectureNamed(config.architecture).loadGguf(reader, config);
     return { config, weights, tokenizerFiles, files: [file] };
   } finally {

@@ -1,10 +1,15 @@
-import { Command } from "commander";
+import { inspectModel, type QuantizeType } from "@pva/lm";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { examples } from "../help-examples.js";
 import { ModelLoader } from "../model-loader.js";
 import { ProgressReporter } from "../progress.js";
 
-async function withModel<T>(source: string, use: (loader: ModelLoader) => Promise<T>): Promise<T> {
-  const loader = new ModelLoader(source, new ProgressReporter());
+async function withModel<T>(
+  source: string,
+  quantize: QuantizeType | undefined,
+  use: (loader: ModelLoader) => Promise<T>,
+): Promise<T> {
+  const loader = new ModelLoader(source, new ProgressReporter(), { quantize });
   try {
     return await use(loader);
   } finally {
@@ -12,9 +17,28 @@ async function withModel<T>(source: string, use: (loader: ModelLoader) => Promis
   }
 }
 
+const QUANTIZE_TYPES = ["q8_0", "q4_0", "q4_k", "q5_k", "q6_k"] as const;
+
+function quantizeType(value: string): QuantizeType {
+  const type = QUANTIZE_TYPES.find((t) => t === value.toLowerCase());
+  if (!type)
+    throw new InvalidArgumentError(
+      `--quantize expects one of ${QUANTIZE_TYPES.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  return type;
+}
+
+/** --quantize for every command that loads a model. */
+export const quantizeOption = () =>
+  new Option(
+    "--quantize <type>",
+    "quantize F32/F16/BF16 weights while loading (q8_0 takes ~1.06 bytes per weight; quantized GGUF weights stay as stored)",
+  ).argParser(quantizeType);
+
 const pull = new Command("pull")
   .description("download a hub model into the cache (resumes an interrupted download) and check it loads")
   .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
+  .addOption(quantizeOption())
   .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
@@ -23,45 +47,88 @@ const pull = new Command("pull")
       "HF_ENDPOINT=https://hf-mirror.example pva model pull hf:Qwen/Qwen2.5-0.5B-Instruct@main",
     ),
   )
-  .action(async (source: string) => {
-    await withModel(source, async (loader) => {
+  .action(async (source: string, opts: { quantize?: QuantizeType }) => {
+    await withModel(source, opts.quantize, async (loader) => {
       const model = await loader.get();
       process.stdout.write(`${model.id} ready (sha256 ${model.hash.slice(0, 12)})\n`);
     });
   });
 
+const gb = (bytes: number) => `${(bytes / 1e9).toFixed(bytes < 1e8 ? 3 : 2)} GB`;
+
+/** "Q4_K 3.9B, Q6_K 1.1B, F32 0.3M" style: parameters per type, largest first. */
+const count = (n: number) =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : `${(n / 1e3).toFixed(1)}K`;
+
+function typeList(types: Record<string, number>): string {
+  return Object.entries(types)
+    .sort((a, b) => b[1] - a[1])
+    .map(([type, n]) => `${type} ${count(n)}`)
+    .join(", ");
+}
+
 const info = new Command("info")
-  .description("print a model's architecture, size and hash")
+  .description(
+    "print a model's architecture, parameters, weight types, bytes on disk and the memory loading it needs (reads headers only)",
+  )
   .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
+  .addOption(quantizeOption())
   .option("--json", "print JSON")
   .option("--verbose", "show stack traces of errors")
-  .addHelpText("after", examples("pva model info builtin:random-tiny", "pva model info ./model.gguf --json"))
-  .action(async (source: string, opts: { json?: boolean }) => {
-    await withModel(source, async (loader) => {
-      const model = await loader.get();
-      const { config } = model;
-      const facts = {
-        id: model.id,
-        hash: model.hash,
-        builtinRandom: model.builtinRandom,
-        architecture: config.architecture,
-        numLayers: config.numLayers,
-        hiddenSize: config.hiddenSize,
-        numHeads: config.numHeads,
-        numKvHeads: config.numKvHeads,
-        intermediateSize: config.intermediateSize,
-        vocabSize: config.vocabSize,
-        maxPositions: config.maxPositions,
-      };
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(facts, null, 2)}\n`);
-        return;
-      }
-      const width = Math.max(...Object.keys(facts).map((k) => k.length));
-      for (const [key, value] of Object.entries(facts))
-        process.stdout.write(`${key.padEnd(width)}  ${String(value)}\n`);
-      if (model.builtinRandom) process.stdout.write("(random weights: its outputs mean nothing)\n");
-    });
+  .addHelpText(
+    "after",
+    examples(
+      "pva model info builtin:random-tiny",
+      "pva model info ./model.gguf --json",
+      "pva model info ./Llama-3.1-8B-Instruct --quantize q8_0",
+    ),
+  )
+  .action(async (source: string, opts: { json?: boolean; quantize?: QuantizeType }) => {
+    const model = await inspectModel(source, { quantize: opts.quantize });
+    const { config, footprint } = model;
+    const facts = {
+      id: model.id,
+      hash: model.hash,
+      builtinRandom: model.builtinRandom,
+      architecture: config.architecture,
+      numLayers: config.numLayers,
+      hiddenSize: config.hiddenSize,
+      numHeads: config.numHeads,
+      numKvHeads: config.numKvHeads,
+      intermediateSize: config.intermediateSize,
+      vocabSize: config.vocabSize,
+      maxPositions: config.maxPositions,
+      parameters: footprint.parameters,
+      storedTypes: footprint.storedTypes,
+      bytesOnDisk: model.bytesOnDisk,
+      memoryTypes: footprint.memoryTypes,
+      memoryNeeded: model.memoryNeeded,
+      memoryAvailable: model.memoryAvailable,
+    };
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(facts, null, 2)}\n`);
+      return;
+    }
+    const shown: Record<string, string> = {
+      ...Object.fromEntries(
+        Object.entries(facts)
+          .slice(0, 11)
+          .map(([k, v]) => [k, String(v)]),
+      ),
+      parameters: `${facts.parameters} (${count(facts.parameters)})`,
+      weightTypes: typeList(footprint.storedTypes),
+      bytesOnDisk: `${facts.bytesOnDisk} (${gb(facts.bytesOnDisk)})`,
+      inMemory: typeList(footprint.memoryTypes),
+      memoryNeeded: `${facts.memoryNeeded} (${gb(facts.memoryNeeded)}; ${gb(facts.memoryAvailable)} free now)`,
+    };
+    const width = Math.max(...Object.keys(shown).map((k) => k.length));
+    for (const [key, value] of Object.entries(shown))
+      process.stdout.write(`${key.padEnd(width)}  ${value}\n`);
+    if (model.memoryNeeded > model.memoryAvailable)
+      process.stdout.write(
+        "(does not fit in free memory now: try a smaller quantization, or --quantize q8_0 for a 16/32-bit model)\n",
+      );
+    if (model.builtinRandom) process.stdout.write("(random weights: its outputs mean nothing)\n");
   });
 
 export const modelCommand = () =>
