@@ -3,6 +3,9 @@ import { loadModel, type Model, type QuantizeType } from "@pva/lm";
 import type { ProgressReporter, StageProgress } from "./progress.js";
 import type { ModelInfo } from "./run-folder.js";
 
+/** Weights at least this large get a load progress bar. */
+const LOAD_BAR_BYTES = 200e6;
+
 /** The three ways forward when the study's model cannot be fetched. */
 const OFFLINE_WAYS_OUT =
   "ways out: --model <folder or .gguf>, --endpoint <OpenAI-compatible URL>, or experiments/smoke on random weights (pva run experiments/smoke; pnpm smoke in the repository)";
@@ -42,6 +45,7 @@ export class ModelLoader {
 
   private async load(): Promise<Model> {
     let download: StageProgress | undefined;
+    let reading: StageProgress | undefined;
     const loaded = new Map<string, number>();
     const totals = new Map<string, number>();
     try {
@@ -55,8 +59,15 @@ export class ModelLoader {
             Math.round([...xs.values()].reduce((s, x) => s + x, 0) / 1e6);
           download.update(mb(loaded), mb(totals));
         },
+        // Small models load in a blink; a bar only for those worth watching.
+        onLoadProgress: ({ loaded: bytes, total }) => {
+          if (total < LOAD_BAR_BYTES) return;
+          reading ??= this.progress.stage("load", "MB");
+          reading.update(Math.round(bytes / 1e6), Math.round(total / 1e6));
+        },
       });
       download?.finish(this.source);
+      reading?.finish(this.source);
       return model;
     } catch (error) {
       if (error instanceof PvaError && error.code === "E_HUB_UNREACHABLE") throw offlineError(error);

@@ -31,6 +31,8 @@ export interface LoadModelOptions {
   /** Where hub downloads and builtin models are cached (default: PVA_CACHE_DIR or ~/.cache/pva/models). */
   cacheDir?: string;
   onProgress?: (p: DownloadProgress) => void;
+  /** Weight bytes read so far while loading, of `total` (the tensor data in the file(s)). */
+  onLoadProgress?: (p: { loaded: number; total: number }) => void;
   /** Threads for the matmul kernels (default: all cores). */
   threads?: number;
   /** Hub base URL (default: HF_ENDPOINT or https://huggingface.co). */
@@ -197,15 +199,21 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
   const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
   const backend = await createComputeBackend({ threads: opts.threads, kind: opts.backend });
   try {
+    let total = 0;
+    let bytesRead = 0;
     const weightOptions: LoadWeightOptions = {
       quantize: opts.quantize,
-      beforeWeights: (store) =>
-        assertFits(
-          source,
-          modelFootprint(store, backend.weightTypes, opts.quantize),
-          opts.availableMemory ?? availableMemory(),
-          opts.quantize,
-        ),
+      beforeWeights: (store) => {
+        const footprint = modelFootprint(store, backend.weightTypes, opts.quantize);
+        assertFits(source, footprint, opts.availableMemory ?? availableMemory(), opts.quantize);
+        total = footprint.storedBytes;
+      },
+      onBytes: opts.onLoadProgress
+        ? (bytes) => {
+            bytesRead += bytes;
+            opts.onLoadProgress?.({ loaded: bytesRead, total });
+          }
+        : undefined,
     };
     const loaded = isFile
       ? await loadGgufFile(path, backend, weightOptions)
@@ -255,6 +263,8 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 
 export interface LoadWeightOptions {
   quantize?: QuantizeType;
+  /** Stored bytes of each chunk as it is read. */
+  onBytes?: (bytes: number) => void;
   /** Called once the checkpoint's headers are read, before any weight is (the memory check). */
   beforeWeights?: (store: TensorStore) => void;
 }
@@ -274,7 +284,7 @@ export async function loadHfFolder(
   const store = await openSafetensorsCheckpoint(dir);
   try {
     opts.beforeWeights?.(store);
-    const reader = new WeightReader(store, backend, { quantize: opts.quantize });
+    const reader = new WeightReader(store, backend, { quantize: opts.quantize, onBytes: opts.onBytes });
     const weights = await architectureNamed(config.architecture).loadHf(reader, config);
     const files = [join(dir, "config.json"), join(dir, "tokenizer.json"), ...(await weightFiles(dir, store))];
     return {
@@ -305,7 +315,7 @@ async function loadGgufFile(
     const config = await configFromGguf(gguf);
     const tokenizerFiles = tokenizerFilesFromGguf(gguf);
     opts.beforeWeights?.(gguf);
-    const reader = new WeightReader(gguf, backend, { quantize: opts.quantize });
+    const reader = new WeightReader(gguf, backend, { quantize: opts.quantize, onBytes: opts.onBytes });
     const weights = await architectureNamed(config.architecture).loadGguf(reader, config);
     return { config, weights, tokenizerFiles, files: [file] };
   } finally {

@@ -70,7 +70,13 @@ describe("16-bit and quantized weights in memory", () => {
     const info = await inspectModel(join(dir, "f32"), { backend: "js", quantize: "q8_0" });
     expect(info.footprint.memoryTypes).toEqual({ q8_0: matrices, f32: vectors });
     expect(info.footprint.memoryBytes).toBe((matrices / 32) * 34 + vectors * 4);
-    const exact = await logProbs(await loadModel(join(dir, "f32"), { backend: "js" }));
+    const seen: { loaded: number; total: number }[] = [];
+    const exact = await logProbs(
+      await loadModel(join(dir, "f32"), { backend: "js", onLoadProgress: (p) => seen.push(p) }),
+    );
+    // Progress counts every stored byte once, in order, up to the tensor data's size.
+    expect(seen.at(-1)).toEqual({ loaded: (matrices + vectors) * 4, total: (matrices + vectors) * 4 });
+    expect(seen.every((p, i) => i === 0 || p.loaded > seen[i - 1].loaded)).toBe(true);
     const quantized = await logProbs(await loadModel(join(dir, "f32"), { backend: "js", quantize: "q8_0" }));
     // The same values as the writer's Q8_0 GGUF: our quantizer is the one both use.
     await convertToGguf(join(dir, "f32"), join(dir, "f32.q8_0.gguf"), { type: "q8_0" });
