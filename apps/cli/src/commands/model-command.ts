@@ -15,7 +15,6 @@ async function withModel<T>(source: string, use: (loader: ModelLoader) => Promis
 const pull = new Command("pull")
   .description("download a hub model into the cache (resumes an interrupted download) and check it loads")
   .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
-  .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
     examples(
@@ -34,7 +33,6 @@ const info = new Command("info")
   .description("print a model's architecture, size and hash")
   .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
   .option("--json", "print JSON")
-  .option("--verbose", "show stack traces of errors")
   .addHelpText("after", examples("pva model info builtin:random-tiny", "pva model info ./model.gguf --json"))
   .action(async (source: string, opts: { json?: boolean }) => {
     await withModel(source, async (loader) => {
