@@ -1,4 +1,5 @@
 import { PvaError } from "@pva/core";
+import type { Command, CommanderError } from "commander";
 
 /** Ctrl-C: the run stopped after the record in flight; everything recorded so far is kept. */
 export class InterruptedError extends PvaError {
@@ -9,6 +10,42 @@ export class InterruptedError extends PvaError {
     );
     this.name = "InterruptedError";
   }
+}
+
+/** `--help` or `--version` was shown (or a command group's help, for a missing subcommand): nothing to report. */
+export class HelpShown extends Error {
+  constructor(readonly exitCode: number) {
+    super("help shown");
+    this.name = "HelpShown";
+  }
+}
+
+/** A command as typed after `pva`: `report`, `model info`; empty for `pva` itself. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(" ");
+}
+
+/**
+ * Sets up `command` and every subcommand of it alike: help lists the global options (--verbose,
+ * declared once on the program), and commander's parse errors (unknown option, an option the
+ * command does not take, a missing argument, a bad value) become ordinary user errors: one
+ * `pva:` line naming the command, exit 2, instead of commander's own two lines and exit 1.
+ */
+export function reportUsageErrors(command: Command): Command {
+  command.configureHelp({ showGlobalOptions: true });
+  command.configureOutput({ outputError: () => {} });
+  command.exitOverride((error: CommanderError) => {
+    if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code))
+      throw new HelpShown(error.exitCode);
+    const path = commandPath(command);
+    const what = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+    const help = path === "" ? "pva --help" : `pva ${path} --help`;
+    throw new PvaError(`${path === "" ? "" : `${path}: `}${what} (see ${help})`, "E_USAGE");
+  });
+  for (const sub of command.commands) reportUsageErrors(sub);
+  return command;
 }
 
 /** Exit status for an error: 130 for Ctrl-C (the shell's convention), 2 for user errors, 1 otherwise. */

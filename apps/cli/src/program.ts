@@ -10,19 +10,21 @@ import { runCommand } from "./commands/run-command.js";
 import { steerCommand } from "./commands/steer-command.js";
 import { storiesCommand } from "./commands/stories-command.js";
 import { vectorsCommand } from "./commands/vectors-command.js";
+import { reportUsageErrors } from "./errors.js";
 import { examples } from "./help-examples.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 /** The `pva` command line: one subcommand per file in commands/. */
 export function createProgram(): Command {
-  return new Command("pva")
+  const program = new Command("pva")
     .description(
       "preference versus activation: which tasks a language model prefers, and what its emotion directions say about it",
     )
     .version(version)
+    // Declared once, here: commander reads a program option after the subcommand too
+    // (`pva run x --verbose`), and every command's help lists it under "Global Options".
     .option("--verbose", "show stack traces of errors")
-    .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
       "after",
       examples(
@@ -42,4 +44,5 @@ export function createProgram(): Command {
     .addCommand(prefsCommand())
     .addCommand(storiesCommand())
     .addCommand(modelCommand());
+  return reportUsageErrors(program);
 }

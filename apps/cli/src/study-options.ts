@@ -1,6 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 
-/** Options that override the study file, shared by every command that reads one. */
+/** Options that override the study file; each command takes only those its stages use. */
 export interface StudyOptions {
   model?: string;
   endpoint?: string[];
@@ -8,13 +8,15 @@ export interface StudyOptions {
   seed?: number;
   concurrency?: number;
   budget?: number;
-  verbose?: boolean;
 }
 
-function integer(name: string, min: number) {
+export type StudyOptionName = keyof StudyOptions;
+
+/** The one parser of integer option values: `--seed expects an integer >= 0, got "x"`. */
+export function integerOption(name: string, min: number): (value: string) => number {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min)
+    if (value.trim() === "" || !Number.isInteger(n) || n < min)
       throw new InvalidArgumentError(`${name} expects an integer >= ${min}, got ${JSON.stringify(value)}`);
     return n;
   };
@@ -24,32 +26,43 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** Adds the overriding options to a command that takes a study. */
-export function withStudyOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option(
-        "--model <source>",
-        "model to use: a HF folder, a .gguf file, hf:org/name[@rev] or builtin:random-tiny (with --endpoint: the served model's name)",
-      ),
-    )
-    .addOption(
-      new Option(
-        "--endpoint <url>",
-        "ask an OpenAI-compatible server (base URL, e.g. http://localhost:8080/v1) for the choices; repeat to spread the load",
-      ).argParser(collect),
-    )
-    .addOption(new Option("--out <dir>", "folder the run folder is created in (default: ./runs)"))
-    .addOption(new Option("--seed <n>", "seed for every random choice").argParser(integer("--seed", 0)))
-    .addOption(
-      new Option("--concurrency <n>", "requests in flight (API backends)").argParser(
-        integer("--concurrency", 1),
-      ),
-    )
-    .addOption(
-      new Option(
-        "--budget <n>",
-        "compare an active sample of this many pairs instead of all ordered pairs",
-      ).argParser(integer("--budget", 1)),
-    );
+const STUDY_OPTIONS: Record<StudyOptionName, () => Option> = {
+  model: () =>
+    new Option(
+      "--model <source>",
+      "model to use: a HF folder, a .gguf file, hf:org/name[@rev] or builtin:random-tiny (with --endpoint: the served model's name)",
+    ),
+  endpoint: () =>
+    new Option(
+      "--endpoint <url>",
+      "ask an OpenAI-compatible server (base URL, e.g. http://localhost:8080/v1) for the choices; repeat to spread the load",
+    ).argParser(collect),
+  out: () => new Option("--out <dir>", "folder the run folder is created in (default: ./runs)"),
+  seed: () => new Option("--seed <n>", "seed for every random choice").argParser(integerOption("--seed", 0)),
+  concurrency: () =>
+    new Option("--concurrency <n>", "requests in flight (API backends)").argParser(
+      integerOption("--concurrency", 1),
+    ),
+  budget: () =>
+    new Option(
+      "--budget <n>",
+      "compare an active sample of this many pairs instead of all ordered pairs",
+    ).argParser(integerOption("--budget", 1)),
+};
+
+/** The order options are listed in under --help. */
+const OPTION_ORDER: readonly StudyOptionName[] = [
+  "model",
+  "endpoint",
+  "out",
+  "seed",
+  "concurrency",
+  "budget",
+];
+
+/** Adds the named overriding options (and no others) to a command that takes a study. */
+export function withStudyOptions(command: Command, names: Iterable<StudyOptionName>): Command {
+  const wanted = new Set(names);
+  for (const name of OPTION_ORDER) if (wanted.has(name)) command.addOption(STUDY_OPTIONS[name]());
+  return command;
 }

@@ -1,10 +1,10 @@
-import { STAGES } from "../stages/study-stages.js";
+import { stagesFor } from "../stages/study-stages.js";
 import { stageCommand } from "./stage-command.js";
 
 export const analyzeCommand = () =>
   stageCommand(
     "analyze",
     "correlate probe scores with preferences per emotion: r, bootstrap CI, permutation p, FDR (correlations.json)",
-    () => [STAGES.elicit, STAGES.vectors, STAGES.probe, STAGES.analyze],
+    stagesFor("analyze"),
     ["pva analyze experiments/emotion-preferences", "pva analyze experiments/smoke --seed 7"],
   );

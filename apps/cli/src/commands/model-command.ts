@@ -39,7 +39,6 @@ const pull = new Command("pull")
   .description("download a hub model into the cache (resumes an interrupted download) and check it loads")
   .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
   .addOption(quantizeOption())
-  .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
     examples(
@@ -74,7 +73,6 @@ const info = new Command("info")
   .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
   .addOption(quantizeOption())
   .option("--json", "print JSON")
-  .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
     examples(

@@ -1,7 +1,8 @@
 import { loadActivities, type PreferenceScores } from "@pva/core";
 import { fitChoicesFile } from "@pva/prefs";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import { examples } from "../help-examples.js";
+import { integerOption } from "../study-options.js";
 
 interface FitOptions {
   json?: boolean;
@@ -11,12 +12,6 @@ interface FitOptions {
   prior: number;
   refusalPolicy: "tie" | "skip" | "loss-both";
   condition: string;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got ${value}`);
-  return n;
 }
 
 function scoreTable(scores: PreferenceScores): string {
@@ -44,8 +39,8 @@ const fit = new Command("fit")
     "--activities <file>",
     "the activities (.json or .csv); default: the ids in the file, described from the built-in catalog",
   )
-  .option("--bootstrap <n>", "bootstrap resamples", nonNegativeInt, 1000)
-  .option("--seed <n>", "seed of the bootstrap", nonNegativeInt, 1234)
+  .option("--bootstrap <n>", "bootstrap resamples", integerOption("--bootstrap", 0), 1000)
+  .option("--seed <n>", "seed of the bootstrap", integerOption("--seed", 0), 1234)
   .option("--prior <games>", "virtual comparisons per activity against the average", Number, 0.5)
   .addOption(
     new Option("--refusal-policy <policy>", "how refusals count")
@@ -53,7 +48,6 @@ const fit = new Command("fit")
       .default("skip"),
   )
   .option("--condition <id>", "which condition to fit (a run with steering holds several)", "baseline")
-  .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
     examples(

@@ -1,11 +1,12 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { PvaError } from "@pva/core";
 import { renderReport } from "@pva/report";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
 import { interruptSignal } from "../interrupt.js";
 import { runStages } from "../run-stages.js";
-import { STAGES } from "../stages/study-stages.js";
+import { optionsOf, stagesFor } from "../stages/study-stages.js";
 import { type StudyOptions, withStudyOptions } from "../study-options.js";
 
 async function isRunFolder(path: string): Promise<boolean> {
@@ -23,8 +24,8 @@ export const reportCommand = () =>
       .description(
         "render a run's report (report/index.html, charts as SVG and PNG, summary.md) from what it holds",
       )
-      .argument("<run-or-study>", "a run folder (runs/<study>-<hash>) or a study folder")
-      .option("--verbose", "show stack traces of errors"),
+      .argument("<run-or-study>", "a run folder (runs/<study>-<hash>) or a study folder"),
+    optionsOf(stagesFor("report")),
   )
     .addHelpText(
       "after",
@@ -35,11 +36,16 @@ export const reportCommand = () =>
     )
     .action(async (target: string, opts: StudyOptions) => {
       if (await isRunFolder(target)) {
+        if (opts.out !== undefined)
+          throw new PvaError(
+            `--out places a study's run folders; ${target} is a run folder, whose report goes into ${join(target, "report")}`,
+            "E_USAGE",
+          );
         const rendered = await renderReport(target);
         process.stdout.write(`${rendered.html}\n`);
         return;
       }
       const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
-      const ctx = await runStages(target, opts, [STAGES.report], signal);
+      const ctx = await runStages(target, opts, stagesFor("report"), signal);
       process.stdout.write(`${join(ctx.study.runDir, "report", "index.html")}\n`);
     });

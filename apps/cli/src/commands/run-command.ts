@@ -1,11 +1,11 @@
-import { STAGES } from "../stages/study-stages.js";
+import { allStages } from "../stages/study-stages.js";
 import { stageCommand } from "./stage-command.js";
 
 export const runCommand = () =>
   stageCommand(
     "run",
     "run a whole study: elicit, fit, vectors, probes, statistics, steering (if planned), report, manifest",
-    () => [STAGES.elicit, STAGES.vectors, STAGES.probe, STAGES.analyze, STAGES.steer, STAGES.report],
+    allStages(),
     [
       "pva run experiments/emotion-preferences",
       "pva run experiments/smoke                       # the pipeline on random weights, in seconds",

@@ -1,11 +1,12 @@
 import { contentHash, type Emotion, emotionCatalog, findEmotion, PvaError, writeFileAtomic } from "@pva/core";
 import type { Model } from "@pva/lm";
 import { generateStories, loadCorpus, storyTopics } from "@pva/stimuli";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { examples } from "../help-examples.js";
 import { interruptSignal, throwIfInterrupted } from "../interrupt.js";
 import { ModelLoader } from "../model-loader.js";
 import { ProgressReporter } from "../progress.js";
+import { integerOption } from "../study-options.js";
 
 interface GenerateOptions {
   model: string;
@@ -15,18 +16,6 @@ interface GenerateOptions {
   seed: number;
   maxNewTokens: number;
   temperature: number;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`expected an integer >= 0, got ${value}`);
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected an integer >= 1, got ${value}`);
-  return n;
 }
 
 function parseEmotions(list: string): Emotion[] {
@@ -66,7 +55,7 @@ const generate = new Command("generate")
   .option(
     "--per-emotion <n>",
     `stories per emotion (at most ${storyTopics.length}, one per topic)`,
-    positiveInt,
+    integerOption("--per-emotion", 1),
     6,
   )
   .option(
@@ -74,10 +63,9 @@ const generate = new Command("generate")
     "stories JSONL to write (attempts are kept beside it for resuming)",
     "stories.jsonl",
   )
-  .option("--seed <n>", "seed of topic order and sampling", nonNegativeInt, 1234)
-  .option("--max-new-tokens <n>", "length limit of one story", positiveInt, 220)
+  .option("--seed <n>", "seed of topic order and sampling", integerOption("--seed", 0), 1234)
+  .option("--max-new-tokens <n>", "length limit of one story", integerOption("--max-new-tokens", 1), 220)
   .option("--temperature <t>", "sampling temperature", Number, 0.8)
-  .option("--verbose", "show stack traces of errors")
   .addHelpText(
     "after",
     examples(

@@ -1,4 +1,5 @@
 import type { Stage } from "../run-stages.js";
+import type { StudyOptionName } from "../study-options.js";
 import { analyzeStage } from "./analyze-stage.js";
 import { preferencesStage } from "./preferences-stage.js";
 import { probeStage } from "./probe-stage.js";
@@ -6,12 +7,59 @@ import { reportStage } from "./report-stage.js";
 import { steerStage } from "./steer-stage.js";
 import { vectorsStage } from "./vectors-stage.js";
 
-/** The pipeline's stages by name; a command runs a stage with the ones it needs before it. */
+export type StageName = "elicit" | "vectors" | "probe" | "analyze" | "steer" | "report";
+
+export interface StageEntry extends Stage {
+  name: StageName;
+  /** Stages whose results this one reads; a command runs them first (each skipped when up to date). */
+  needs: readonly StageName[];
+  /** The command-line overrides this stage reads (besides --out, which every stage command takes). */
+  options: readonly StudyOptionName[];
+}
+
+/**
+ * The pipeline's stages, in the order they run, each with its prerequisites and the options it
+ * uses. A command names the stage it is for; what it runs and which options it accepts follow.
+ */
 export const STAGES = {
-  elicit: { name: "elicit", run: preferencesStage },
-  vectors: { name: "vectors", run: vectorsStage },
-  probe: { name: "probe", run: probeStage },
-  analyze: { name: "analyze", run: analyzeStage },
-  steer: { name: "steer", run: steerStage },
-  report: { name: "report", run: reportStage },
-} satisfies Record<string, Stage>;
+  elicit: {
+    name: "elicit",
+    run: preferencesStage,
+    needs: [],
+    options: ["model", "endpoint", "seed", "concurrency", "budget"],
+  },
+  vectors: { name: "vectors", run: vectorsStage, needs: [], options: ["model"] },
+  probe: { name: "probe", run: probeStage, needs: ["vectors"], options: ["model"] },
+  analyze: { name: "analyze", run: analyzeStage, needs: ["elicit", "probe"], options: ["seed"] },
+  steer: {
+    name: "steer",
+    run: steerStage,
+    needs: ["analyze"],
+    options: ["model", "endpoint", "seed", "concurrency"],
+  },
+  report: { name: "report", run: reportStage, needs: [], options: [] },
+} as const satisfies Record<StageName, StageEntry>;
+
+const PIPELINE: readonly StageName[] = ["elicit", "vectors", "probe", "analyze", "steer", "report"];
+
+/** The stages a command for `targets` runs: the targets and everything they need, in pipeline order. */
+export function stagesFor(...targets: StageName[]): StageEntry[] {
+  const wanted = new Set<StageName>();
+  const add = (name: StageName): void => {
+    if (wanted.has(name)) return;
+    wanted.add(name);
+    for (const need of STAGES[name].needs) add(need);
+  };
+  for (const target of targets) add(target);
+  return PIPELINE.filter((name) => wanted.has(name)).map((name) => STAGES[name]);
+}
+
+/** Every stage, as `pva run` runs them. */
+export function allStages(): StageEntry[] {
+  return stagesFor(...PIPELINE);
+}
+
+/** The options a command running `stages` accepts: --out and whatever those stages read. */
+export function optionsOf(stages: readonly StageEntry[]): StudyOptionName[] {
+  return ["out", ...new Set(stages.flatMap((stage) => stage.options))];
+}
