@@ -15,7 +15,7 @@ const QUIT: usize = 4;
 const KIND: usize = 8; // which kernel the job runs
 const CHUNK: usize = 12; // work items claimed per step
 const ITEMS: usize = 16; // work items in the job
-const PARAMS: usize = 20; // the kernel's arguments, 4 bytes each, up to 10
+const PARAMS: usize = 20; // the kernel's arguments, 4 bytes each, up to 11
 const NEXT_ITEM: usize = 64; // i64: generation << 32 | next unclaimed work item
 const COMPLETED: usize = 128; // work items of the current job finished
 
@@ -49,7 +49,11 @@ function post(control: usize, kind: i32, items: i32, chunk: i32): void {
   atomic.notify(control + GENERATION);
 }
 
-/** Publishes a matmul whose work items are output columns; then call workOnJob and waitForJob. */
+/**
+ * Publishes a matmul whose work items are output columns; then call workOnJob and waitForJob.
+ * Weights are `wType` (assembly/decode.ts); thread t decodes them into the panel at
+ * scratch + t * scratchStride (see matmulColumns).
+ */
 export function postMatmul(
   control: usize,
   out: usize,
@@ -60,6 +64,9 @@ export function postMatmul(
   inDim: i32,
   outDim: i32,
   chunk: i32,
+  wType: i32,
+  scratch: usize,
+  scratchStride: usize,
 ): void {
   setParam(control, 0, <u32>out);
   setParam(control, 1, <u32>x);
@@ -68,6 +75,9 @@ export function postMatmul(
   setParam(control, 4, rows);
   setParam(control, 5, inDim);
   setParam(control, 6, outDim);
+  setParam(control, 7, wType);
+  setParam(control, 8, <u32>scratch);
+  setParam(control, 9, <u32>scratchStride);
   post(control, KIND_MATMUL, outDim, chunk);
 }
 
@@ -112,8 +122,11 @@ export function postQuit(control: usize): void {
   atomic.notify(control + GENERATION);
 }
 
-/** Claims chunks of job `generation`'s work items until none are left (or the job is over). */
-export function workOnJob(control: usize, generation: i32): void {
+/**
+ * Claims chunks of job `generation`'s work items until none are left (or the job is over).
+ * `thread` (0 for the caller, 1.. for the workers) picks the thread's own scratch.
+ */
+export function workOnJob(control: usize, generation: i32, thread: i32): void {
   const kind = atomic.load<i32>(control + KIND);
   const items = atomic.load<i32>(control + ITEMS);
   const chunk = atomic.load<i32>(control + CHUNK);
@@ -135,6 +148,8 @@ export function workOnJob(control: usize, generation: i32): void {
         param(control, 6),
         first,
         end,
+        param(control, 7),
+        <usize>param(control, 8) + <usize>thread * <usize>param(control, 9),
       );
     } else if (kind === KIND_ATTENTION) {
       attentionRows(
@@ -167,7 +182,7 @@ export function workOnJob(control: usize, generation: i32): void {
  * only on its next call: a loop that never returned would run its first, baseline-compiled code
  * forever (measured: that worker added nothing to the caller's speed).
  */
-export function workerStep(control: usize, seen: i32): i32 {
+export function workerStep(control: usize, seen: i32, thread: i32): i32 {
   let spins = 0;
   while (atomic.load<i32>(control + GENERATION) === seen) {
     if (spins < SPIN_ITERATIONS) spins++;
@@ -175,7 +190,7 @@ export function workerStep(control: usize, seen: i32): i32 {
   }
   if (atomic.load<i32>(control + QUIT)) return -1;
   const generation = atomic.load<i32>(control + GENERATION);
-  workOnJob(control, generation);
+  workOnJob(control, generation, thread);
   return generation;
 }
 

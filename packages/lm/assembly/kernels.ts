@@ -4,6 +4,7 @@
 
 export { siluMul } from "./activations";
 export { attentionRows } from "./attention";
+export { decodeRows } from "./decode";
 export {
   currentGeneration,
   postAttention,
@@ -15,6 +16,14 @@ export {
   workOnJob,
 } from "./jobs";
 export { matmulColumns } from "./matmul";
+export { matmulQ8_0Int, quantizeRowsQ8 } from "./matmul-int8";
+
+import { PANEL } from "./matmul";
+
+/** Weight rows a thread decodes at a time: its scratch must hold panelRows() * inDim floats. */
+export function panelRows(): i32 {
+  return PANEL;
+}
 
 /** End of the module's static data (Mathf.exp's tables): the JavaScript heap must start above it. */
 export function staticDataEnd(): usize {

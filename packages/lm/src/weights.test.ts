@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSafetensors, writeSafetensors } from "./formats/safetensors.js";
-import { createComputeBackend } from "./kernels/index.js";
+import { type ComputeBackend, createComputeBackend } from "./kernels/index.js";
 import { filledF32 } from "./kernels/kernel-test-cases.js";
 import { f32WeightMatrix } from "./kernels/weight-matrix.js";
 import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
@@ -46,12 +46,17 @@ describe("WeightReader.readMatrix", () => {
     await writeSafetensors(file, { w: { shape: [rows, cols], data: values, dtype: "BF16" } });
     const store = await openSafetensors(file);
     const js = await createComputeBackend({ kind: "js" });
+    // A backend whose matmul reads F32 only: the js backend with its type list cut down.
+    const f32Only: ComputeBackend = { ...js, weightTypes: new Set(["f32"]) };
     const wasm = await createComputeBackend({ kind: "wasm", threads: 1 });
     try {
       const kept = await new WeightReader(store, js).readMatrix("w", [rows, cols]);
-      const decoded = await new WeightReader(store, wasm).readMatrix("w", [rows, cols]);
+      const keptWasm = await new WeightReader(store, wasm).readMatrix("w", [rows, cols]);
+      const decoded = await new WeightReader(store, f32Only).readMatrix("w", [rows, cols]);
       expect(kept.type).toBe("bf16");
       expect(kept.data.length).toBe(rows * cols * 2);
+      expect(keptWasm.type).toBe("bf16");
+      expect(keptWasm.data).toEqual(kept.data);
       expect(decoded.type).toBe("f32");
       const a = new Float32Array(rows * cols);
       const b = new Float32Array(rows * cols);

@@ -18,7 +18,15 @@ export interface KernelExports {
     outDim: number,
     oStart: number,
     oEnd: number,
+    wType: number,
+    panel: number,
   ): void;
+  /** Decodes `count` stored rows of `cols` values (each `rowBytes` long) at `src` to F32 at `dst`. */
+  decodeRows(type: number, src: number, rowBytes: number, count: number, cols: number, dst: number): void;
+  panelRows(): number;
+  /** The measured alternative for Q8_0 (assembly/matmul-int8.ts): activations quantized per block. */
+  quantizeRowsQ8(x: number, rows: number, inDim: number, q: number): void;
+  matmulQ8_0Int(out: number, q: number, w: number, rows: number, inDim: number, outDim: number): void;
   attentionRows(
     out: number,
     q: number,
@@ -42,6 +50,9 @@ export interface KernelExports {
     inDim: number,
     outDim: number,
     chunk: number,
+    wType: number,
+    scratch: number,
+    scratchStride: number,
   ): void;
   postAttention(
     control: number,
@@ -59,9 +70,9 @@ export interface KernelExports {
   postQuit(control: number): void;
   postSiluMul(control: number, gate: number, up: number, length: number, chunk: number): void;
   siluMul(gate: number, up: number, length: number): void;
-  workOnJob(control: number, generation: number): void;
+  workOnJob(control: number, generation: number, thread: number): void;
   currentGeneration(control: number): number;
-  workerStep(control: number, seen: number): number;
+  workerStep(control: number, seen: number, thread: number): number;
   waitForJob(control: number): void;
 }
 

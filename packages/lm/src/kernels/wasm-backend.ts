@@ -12,10 +12,23 @@ import {
 } from "./compute-backend.js";
 import { type KernelExports, loadKernelsWasm } from "./kernels-wasm-module.js";
 import { createSharedMemory, WasmHeap } from "./wasm-heap.js";
-import type { WeightMatrix, WeightType } from "./weight-matrix.js";
+import { type WeightMatrix, type WeightType, weightMatrixBytes } from "./weight-matrix.js";
 
-/** The weight types the matmul kernel reads as stored (the loader decodes others to F32). */
-const WEIGHT_TYPES: ReadonlySet<WeightType> = new Set(["f32"]);
+/**
+ * The weight types the matmul kernel reads as stored (the loader decodes others to F32), with the
+ * ids assembly/decode.ts gives them.
+ */
+export const WASM_WEIGHT_TYPE_IDS: Readonly<Partial<Record<WeightType, number>>> = {
+  f32: 0,
+  f16: 1,
+  bf16: 2,
+  q8_0: 3,
+  q4_0: 4,
+  q4_k: 5,
+  q5_k: 6,
+  q6_k: 7,
+};
+const WEIGHT_TYPES: ReadonlySet<WeightType> = new Set(Object.keys(WASM_WEIGHT_TYPE_IDS) as WeightType[]);
 
 /** Bytes of the control block the threads share (layout in assembly/jobs.ts). */
 const CONTROL_BYTES = 256;
@@ -36,11 +49,11 @@ const CHUNKS_PER_THREAD = 16;
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
-const { module, memory, control } = workerData;
+const { module, memory, control, thread } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 parentPort.postMessage("ready");
 let seen = 0;
-while ((seen = instance.exports.workerStep(control, seen)) >= 0);
+while ((seen = instance.exports.workerStep(control, seen, thread)) >= 0);
 `;
 
 export interface WasmBackend extends ComputeBackend {
@@ -68,11 +81,12 @@ export async function createWasmBackend(
   const control = heap.addressOf(heap.allocF32(CONTROL_BYTES / 4))!;
   const workers = await startWorkers(threads - 1, module, memory, control);
   const staging = new StagingArea(heap);
+  const panels = new PanelScratch(heap, threads, kernels.panelRows());
   let disposed = false;
 
-  /** Runs a posted job on this thread too, then waits for the chunks the workers claimed. */
+  /** Runs a posted job on this thread too (thread 0), then waits for the chunks the workers claimed. */
   const shareJob = () => {
-    kernels.workOnJob(control, kernels.currentGeneration(control));
+    kernels.workOnJob(control, kernels.currentGeneration(control), 0);
     kernels.waitForJob(control);
   };
   const chunkOf = (items: number, multiple: number) =>
@@ -89,8 +103,9 @@ export async function createWasmBackend(
     allocF32: (length) => heap.allocF32(length),
     allocWeights: (type, rows, cols) => {
       if (!WEIGHT_TYPES.has(type)) throw unsupportedWeightType("wasm", type);
-      const values = heap.allocF32(rows * cols);
-      return { type, rows, cols, data: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+      const bytes = weightMatrixBytes(type, rows, cols);
+      const words = heap.allocF32(Math.ceil(bytes / 4));
+      return { type, rows, cols, data: new Uint8Array(words.buffer, words.byteOffset, bytes) };
     },
     free: (array) => heap.free(array),
     get heapBytes() {
@@ -99,7 +114,8 @@ export async function createWasmBackend(
     matmul: async (out, x, w, rows, bias) => {
       checkAlive("matmul");
       checkMatmulShapes(out, x, w, rows, bias);
-      if (!WEIGHT_TYPES.has(w.type)) throw unsupportedWeightType("wasm", w.type);
+      const typeId = WASM_WEIGHT_TYPE_IDS[w.type];
+      if (typeId === undefined) throw unsupportedWeightType("wasm", w.type);
       const { cols: inDim, rows: outDim } = w;
       if (rows === 0 || outDim === 0) return;
       const xAt = heap.addressOf(x) ?? staging.copyIn("x", x, rows * inDim);
@@ -107,11 +123,26 @@ export async function createWasmBackend(
       const biasAt = bias ? (heap.addressOf(bias) ?? staging.copyIn("bias", bias, outDim)) : 0;
       const directOut = heap.addressOf(out);
       const outAt = directOut ?? staging.reserve("out", rows * outDim);
+      const panel = typeId === 0 ? { at: 0, stride: 0 } : panels.forInDim(inDim);
       if (workers.length === 0 || rows * inDim * outDim < MIN_PARALLEL_MADDS) {
-        kernels.matmulColumns(outAt, xAt, wAt, biasAt, rows, inDim, outDim, 0, outDim);
+        kernels.matmulColumns(outAt, xAt, wAt, biasAt, rows, inDim, outDim, 0, outDim, typeId, panel.at);
       } else {
-        // Chunks of 4 columns keep the one-row tile (4 weight rows) whole.
-        kernels.postMatmul(control, outAt, xAt, wAt, biasAt, rows, inDim, outDim, chunkOf(outDim, 4));
+        // Chunks of 4 columns keep the one-row tile (4 weight rows) and the decoded panel whole.
+        const chunk = chunkOf(outDim, 4);
+        kernels.postMatmul(
+          control,
+          outAt,
+          xAt,
+          wAt,
+          biasAt,
+          rows,
+          inDim,
+          outDim,
+          chunk,
+          typeId,
+          panel.at,
+          panel.stride,
+        );
         shareJob();
       }
       if (directOut === undefined) out.set(staging.view("out", rows * outDim));
@@ -207,7 +238,12 @@ async function startWorkers(
   const workers = Array.from(
     { length: count },
     // execArgv: [] so the source is always run as a script, even under --input-type=module.
-    () => new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { module, memory, control } }),
+    (_, i) =>
+      new Worker(WORKER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        workerData: { module, memory, control, thread: i + 1 },
+      }),
   );
   try {
     await Promise.all(workers.map((worker) => once(worker, "message")));
@@ -218,6 +254,32 @@ async function startWorkers(
   // A backend that is never disposed must not keep the process alive.
   for (const worker of workers) worker.unref();
   return workers;
+}
+
+/**
+ * Per-thread scratch into which the matmul kernel decodes panels of non-F32 weight rows: one
+ * slot of panelRows * inDim floats per thread, grown (never shrunk) to the widest inDim seen.
+ */
+class PanelScratch {
+  private slots: Float32Array | undefined;
+  private stride = 0;
+
+  constructor(
+    private readonly heap: WasmHeap,
+    private readonly threads: number,
+    private readonly panelRows: number,
+  ) {}
+
+  /** The first thread's slot address, and the bytes from one thread's slot to the next. */
+  forInDim(inDim: number): { at: number; stride: number } {
+    const stride = Math.ceil((this.panelRows * inDim) / 16) * 64;
+    if (!this.slots || stride > this.stride) {
+      if (this.slots) this.heap.free(this.slots);
+      this.slots = this.heap.allocF32((stride / 4) * this.threads);
+      this.stride = stride;
+    }
+    return { at: this.heap.addressOf(this.slots)!, stride: this.stride };
+  }
 }
 
 /** Heap copies of arrays the caller did not allocate with allocF32, one slot per operand, grow-only. */
