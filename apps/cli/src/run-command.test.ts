@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRng, RunManifestSchema, sha256Hex } from "@pva/core";
@@ -86,6 +86,33 @@ describe("pva run experiments/smoke", () => {
     expect(reproducible(await folderDigest(first))).toEqual(reproducible(firstDigest));
     const after = JSON.parse(await readFile(join(first, "manifest.json"), "utf8"));
     expect(after.createdAt).toBe(before.createdAt);
+  });
+
+  it("pva report on the run folder rewrites every report file with the bytes pva run wrote", async () => {
+    const result = await runPva(["report", first], dir);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(join(first, "report", "index.html"));
+    const report = (digest: Record<string, string>) =>
+      Object.fromEntries(Object.entries(digest).filter(([file]) => file.startsWith("report/")));
+    const rendered = report(await folderDigest(first));
+    expect(Object.keys(rendered).length).toBeGreaterThan(20);
+    expect(rendered).toEqual(report(firstDigest));
+  });
+
+  it("pva report on a study that was never run, or an empty run folder, names what is missing", async () => {
+    const study = await runPva(["report", SMOKE_STUDY, "--out", "never"], dir);
+    expect(study.code).toBe(2);
+    expect(study.stderr).toMatch(
+      /^pva: \S*never[/\\]smoke-[0-9a-f]{12}: nothing to report: none of preferences\.json, vectors\.json, probes\.json, correlations\.json, steering\.json is here .*\n$/,
+    );
+    expect(await readdir(join(dir, "never"))).toEqual([]);
+    const empty = join(dir, "empty-run");
+    await mkdir(empty);
+    await writeFile(join(empty, "stages.jsonl"), "");
+    const folder = await runPva(["report", empty], dir);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/^pva: \S*empty-run: nothing to report: none of preferences\.json/);
+    expect(await readdir(empty)).toEqual(["stages.jsonl"]);
   });
 
   it("re-does only what changed: a deleted artifact is rebuilt, the same bytes", async () => {

@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { contentHash, PvaError, RunStore, sha256Hex } from "@pva/core";
+import { contentHash, PvaError, RUN_FILES, RunStore, sha256Hex } from "@pva/core";
 
 /** What the manifest says about the model; kept in the stage log so a resumed run need not load it. */
 export interface ModelInfo {
@@ -18,8 +18,6 @@ export interface StageRecord {
   artifacts: Record<string, string>;
   model?: ModelInfo;
 }
-
-const STAGE_LOG = "stages.jsonl";
 
 const REASONS: Record<string, string> = {
   ENOTDIR: "a parent of it is a file, not a folder",
@@ -49,7 +47,7 @@ export class RunFolder {
       const code = (error as NodeJS.ErrnoException).code ?? "";
       throw new PvaError(`${dir}: cannot create the run folder (${REASONS[code] ?? code})`, "E_OUTPUT");
     }
-    const log = await RunStore.open<StageRecord>(join(dir, STAGE_LOG)).catch((error: unknown) => {
+    const log = await RunStore.open<StageRecord>(join(dir, RUN_FILES.stageLog)).catch((error: unknown) => {
       if (error instanceof PvaError && error.code === "E_LOCKED") {
         const holder = /process \d+/.exec(error.message)?.[0] ?? "another process";
         throw new PvaError(
@@ -122,7 +120,7 @@ export class RunFolder {
   /** Removes the folder when nothing was recorded in it (a run that failed before its first result). */
   async removeIfEmpty(): Promise<void> {
     const names = await readdir(this.dir).catch(() => null);
-    if (names === null || this.log.size > 0 || names.some((name) => name !== STAGE_LOG)) return;
+    if (names === null || this.log.size > 0 || names.some((name) => name !== RUN_FILES.stageLog)) return;
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -18,7 +18,6 @@ export { toCsv } from "./csv.js";
 export { escapeHtml } from "./html/escape-html.js";
 export { jsonForScript } from "./html/script-json.js";
 export { type ActivityTriads, intransitiveTriadsByActivity } from "./intransitive-triads.js";
-export { readChoices } from "./read-choices.js";
 export { type RenderedReport, type RenderReportOptions, renderReport } from "./render-report.js";
 export type { ChartRow, ChartValue, ReportChart } from "./report-chart.js";
 export { type ReportFindings, reportFindings, summarySentences } from "./report-findings.js";

@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "@pva/core";
+import { isReproducibleArtifact, noRunResultsError, RUN_FILES, writeFileAtomic } from "@pva/core";
 import type { TopLevelSpec } from "vega-lite";
 import { chartFontFiles } from "./chart-font.js";
 import { chartSvg, svgToPng } from "./chart-images.js";
@@ -47,7 +47,24 @@ const EXPECTED: [keyof RunArtifacts, string][] = [
  * Bad artifacts are InputErrors naming the file and field; missing ones leave their charts out.
  */
 export async function renderReport(runDir: string, opts: RenderReportOptions = {}): Promise<RenderedReport> {
-  const artifacts = await loadRunArtifacts(runDir);
+  const loaded = await loadRunArtifacts(runDir);
+  const { preferences, vectors, probes, correlations, steering } = loaded;
+  if ([preferences, vectors, probes, correlations, steering].every((part) => part === null))
+    throw noRunResultsError(runDir);
+  // The page shows the manifest's reproducible artifacts only: the final manifest of a run also
+  // lists choices.jsonl and the report's own files, and a report re-rendered from it must be the
+  // same bytes as the one the run wrote before them.
+  const artifacts: RunArtifacts = loaded.manifest
+    ? {
+        ...loaded,
+        manifest: {
+          ...loaded.manifest,
+          artifacts: Object.fromEntries(
+            Object.entries(loaded.manifest.artifacts).filter(([file]) => isReproducibleArtifact(file)),
+          ),
+        },
+      }
+    : loaded;
   const wantPng = opts.png ?? true;
   const fontFiles = wantPng ? await chartFontFiles(opts.fontFiles) : [];
   const findings = reportFindings(artifacts);
@@ -56,7 +73,7 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
   const title = `pva report: ${artifacts.manifest?.config.name ?? findings.model}`;
   const missing = EXPECTED.filter(([key]) => artifacts[key] === null).map(([, what]) => what);
 
-  const outDir = opts.outDir ?? join(runDir, "report");
+  const outDir = opts.outDir ?? join(runDir, RUN_FILES.report);
   const chartDir = join(outDir, "charts");
   // Charts of an earlier render that this one no longer draws must not linger beside the new ones.
   await rm(chartDir, { recursive: true, force: true });

@@ -1,5 +1,4 @@
 import { access } from "node:fs/promises";
-import { join } from "node:path";
 import {
   type ChoiceRecord,
   type CorrelationResult,
@@ -13,11 +12,12 @@ import {
   ProbeScoresSchema,
   type RunManifest,
   RunManifestSchema,
+  readChoices,
   readJsonFile,
+  runLayout,
   type SteeringResult,
   SteeringResultSchema,
 } from "@pva/core";
-import { readChoices } from "./read-choices.js";
 
 /** What a run folder holds; a run stopped part-way has only some of it, so everything is optional. */
 export interface RunArtifacts {
@@ -50,17 +50,15 @@ async function readOptional<T>(file: string, read: (file: string) => Promise<T>)
  */
 export async function loadRunArtifacts(runDir: string): Promise<RunArtifacts> {
   if (!(await exists(runDir))) throw new InputError(runDir, "", "cannot read: no such run folder");
-  const at = (name: string) => join(runDir, name);
+  const files = runLayout(runDir);
   const artifacts: RunArtifacts = {
-    manifest: await readOptional(at("manifest.json"), (f) => readJsonFile(f, RunManifestSchema)),
-    preferences: await readOptional(at("preferences.json"), (f) => readJsonFile(f, PreferenceScoresSchema)),
-    choices: await readOptional(at("choices.jsonl"), readChoices),
-    vectors: await readOptional(at("vectors.json"), (f) => readJsonFile(f, EmotionVectorsMetaSchema)),
-    probes: await readOptional(at("probes.json"), (f) => readJsonFile(f, ProbeScoresSchema)),
-    correlations: await readOptional(at("correlations.json"), (f) =>
-      readJsonFile(f, CorrelationResultSchema),
-    ),
-    steering: await readOptional(at("steering.json"), (f) => readJsonFile(f, SteeringResultSchema)),
+    manifest: await readOptional(files.manifest, (f) => readJsonFile(f, RunManifestSchema)),
+    preferences: await readOptional(files.preferences, (f) => readJsonFile(f, PreferenceScoresSchema)),
+    choices: await readOptional(files.choices, async (f) => (await readChoices(f)).records),
+    vectors: await readOptional(files.vectorsMeta, (f) => readJsonFile(f, EmotionVectorsMetaSchema)),
+    probes: await readOptional(files.probes, (f) => readJsonFile(f, ProbeScoresSchema)),
+    correlations: await readOptional(files.correlations, (f) => readJsonFile(f, CorrelationResultSchema)),
+    steering: await readOptional(files.steering, (f) => readJsonFile(f, SteeringResultSchema)),
   };
   checkConsistency(artifacts, runDir);
   return artifacts;
@@ -70,7 +68,7 @@ export async function loadRunArtifacts(runDir: string): Promise<RunArtifacts> {
 function checkConsistency(artifacts: RunArtifacts, runDir: string): void {
   const { probes, preferences } = artifacts;
   if (probes) {
-    const file = join(runDir, "probes.json");
+    const file = runLayout(runDir).probes;
     probes.layers.forEach((layer, l) => {
       if (layer.scores.length !== probes.activities.length)
         throw new InputError(
@@ -89,7 +87,7 @@ function checkConsistency(artifacts: RunArtifacts, runDir: string): void {
     });
   }
   if (preferences) {
-    const file = join(runDir, "preferences.json");
+    const file = runLayout(runDir).preferences;
     const size = preferences.winMatrix.ids.length;
     if (preferences.winMatrix.p.length !== size)
       throw new InputError(

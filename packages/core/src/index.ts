@@ -17,6 +17,18 @@ export { parseWithSchema } from "./parse-with-schema.js";
 export { readJsonFile } from "./read-json-file.js";
 export { createRng, type Rng } from "./rng.js";
 export {
+  isReproducibleArtifact,
+  type JsonlLine,
+  jsonlLines,
+  noRunResultsError,
+  presentRunResults,
+  RUN_FILES,
+  RUN_RESULTS,
+  type RunFileName,
+  readChoices,
+  runLayout,
+} from "./run-layout.js";
+export {
   type Activity,
   type ActivityCatalog,
   ActivityCatalogSchema,

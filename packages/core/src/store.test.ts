@@ -96,12 +96,21 @@ describe("RunStore", () => {
     await reopened.close();
   });
 
-  it("treats a complete record without its newline as torn (its append never resolved)", async () => {
+  it("keeps a whole record whose newline alone is missing, and writes the newline before the next append", async () => {
+    // The rule every reader shares (jsonlLines): a final line that parses is a record, so a file
+    // another tool wrote without a final newline loses nothing, and the store agrees with readChoices.
     await writeFile(file, '{"key":"a","value":1}\n{"key":"b","value":2}');
     const store = await RunStore.open<Rec>(file);
-    expect(store.tornLines).toBe(1);
-    expect(store.has("b")).toBe(false);
+    expect(store.tornLines).toBe(0);
+    expect(store.values()).toEqual([
+      { key: "a", value: 1 },
+      { key: "b", value: 2 },
+    ]);
+    await store.append({ key: "c", value: 3 });
     await store.close();
+    expect(await readFile(file, "utf8")).toBe(
+      '{"key":"a","value":1}\n{"key":"b","value":2}\n{"key":"c","value":3}\n',
+    );
   });
 
   it("refuses a corrupt line in the middle instead of dropping data, and leaves the file alone", async () => {

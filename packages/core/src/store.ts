@@ -4,6 +4,7 @@ import type * as z from "zod";
 import { InputError, PvaError } from "./errors.js";
 import { type IssueReport, reportIssue } from "./issue-expectation.js";
 import { acquirePidLock, type PidLock } from "./pid-lock.js";
+import { jsonlLines } from "./run-layout.js";
 
 type FileHandle = Awaited<ReturnType<typeof open>>;
 
@@ -20,6 +21,8 @@ interface StoreContents<T> {
   /** Bytes up to the end of the last complete line; anything after it is a torn write. */
   validLength: number;
   tornLines: number;
+  /** The last record on disk has no newline yet; the next write starts with one. */
+  missingNewline: boolean;
 }
 
 function validate<T>(schema: z.ZodType<T> | undefined, value: unknown): { ok: true; value: T } | IssueReport {
@@ -37,33 +40,32 @@ async function readContents<T extends { key: string }>(
 ): Promise<StoreContents<T>> {
   const bytes = await handle.readFile();
   const records = new Map<string, T>();
-  // Only newline-terminated lines count: append() writes line + "\n" in one write and resolves
-  // after fsync, so a record whose newline is missing was never reported as stored.
-  const lastNewline = bytes.lastIndexOf(0x0a);
-  const validLength = lastNewline + 1;
-  const tornLines = validLength < bytes.length ? 1 : 0;
-  const lines = bytes.subarray(0, validLength).toString("utf8").split("\n");
-  lines.pop(); // the empty string after the final newline
-  lines.forEach((line, index) => {
-    if (line.trim() === "") return;
+  // The torn-line rule every reader of these files shares (jsonlLines): append() writes line +
+  // "\n" in one write and resolves after fsync, so a final line cut short is a write that was
+  // never reported as stored; it is ignored here and cut off before the next append. A final
+  // record whose newline alone is missing is whole, and kept; the next append adds the newline.
+  const { lines, tornTail, missingNewline } = jsonlLines(bytes.toString("utf8"));
+  const validLength = tornTail === "" ? bytes.length : bytes.lastIndexOf(0x0a) + 1;
+  const tornLines = tornTail === "" ? 0 : 1;
+  for (const { lineNumber, text } of lines) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(line);
+      parsed = JSON.parse(text);
     } catch {
       throw new PvaError(
-        `${file}:${index + 1}: corrupt record (not JSON) in the middle of the store; the file was left as it is`,
+        `${file}:${lineNumber}: corrupt record (not JSON) in the middle of the store; the file was left as it is`,
         "E_STORE_CORRUPT",
       );
     }
     const checked = validate(schema, parsed);
     if (!("ok" in checked))
-      throw new InputError(file, `line ${index + 1}, ${checked.path}`, checked.expectation);
+      throw new InputError(file, `line ${lineNumber}, ${checked.path}`, checked.expectation);
     const record = checked.value;
     if (typeof record?.key !== "string" || record.key === "")
-      throw new InputError(file, `line ${index + 1}, key`, "expected a non-empty string key");
+      throw new InputError(file, `line ${lineNumber}, key`, "expected a non-empty string key");
     if (!records.has(record.key)) records.set(record.key, record);
-  });
-  return { records, validLength, tornLines };
+  }
+  return { records, validLength, tornLines, missingNewline };
 }
 
 /**
@@ -80,6 +82,7 @@ export class RunStore<T extends { key: string }> {
   /** Bytes of complete lines on disk; a failed or torn write past it is cut off before the next one. */
   private validLength: number;
   private truncateTo: number | undefined;
+  private missingNewline: boolean;
   private closed = false;
 
   /** Torn final lines found at open (0 or 1). */
@@ -97,6 +100,7 @@ export class RunStore<T extends { key: string }> {
     this.tornLines = contents.tornLines;
     this.validLength = contents.validLength;
     this.truncateTo = contents.validLength < size ? contents.validLength : undefined;
+    this.missingNewline = contents.missingNewline;
   }
 
   /** Opens (creating if needed) the store and takes its lock; a second opener gets a PvaError naming the lock and its pid. */
@@ -171,7 +175,8 @@ export class RunStore<T extends { key: string }> {
           await this.handle.truncate(this.truncateTo);
           this.truncateTo = undefined;
         }
-        const bytes = Buffer.from(batch.map((p) => p.line).join(""), "utf8");
+        const lead = this.missingNewline ? "\n" : "";
+        const bytes = Buffer.from(lead + batch.map((p) => p.line).join(""), "utf8");
         let written = 0;
         while (written < bytes.length) {
           const { bytesWritten } = await this.handle.write(bytes, written, bytes.length - written);
@@ -179,6 +184,7 @@ export class RunStore<T extends { key: string }> {
         }
         await this.handle.sync();
         this.validLength += bytes.length;
+        this.missingNewline = false;
         for (const p of batch) {
           this.records.set(p.key, p.record);
           this.queued.delete(p.key);

@@ -6,6 +6,7 @@ import {
   contentHash,
   defaultActivities,
   InputError,
+  jsonlLines,
   type PreferenceScores,
   pairIdOf,
   parseWithSchema,
@@ -17,13 +18,16 @@ export interface FitChoicesFileOptions extends Partial<Omit<FitPreferencesOption
   activities?: readonly Activity[];
   /** Fit only the records of this condition (a choices file of a steering run holds several). */
   condition?: string;
+  /** Told the line number of an unterminated final line, which is left out as a torn write. */
+  onTornLine?: (lineNumber: number) => void;
 }
 
 /**
  * Fits a choices file on its own (`pva prefs fit <choices.jsonl> --json`). Each line is either a
  * ChoiceRecord (as elicit writes them) or a plain row `{"a": id, "b": id, "pA": number}` from
  * another harness, where pA is P(a chosen over b) with a shown first. A bad line is reported as
- * `file: line N.field: expectation`.
+ * `file: line N.field: expectation`; an unterminated final line is a torn write and left out, as
+ * every reader of pva's JSONL files does (jsonlLines).
  */
 export async function fitChoicesFile(
   file: string,
@@ -33,9 +37,13 @@ export async function fitChoicesFile(
     throw new InputError(file, "(file)", error.code === "ENOENT" ? "file not found" : error.message);
   });
   const records: ChoiceRecord[] = [];
-  text.split("\n").forEach((line, index) => {
-    if (line.trim() === "") return;
-    const where = `line ${index + 1}`;
+  // The torn-line rule of every pva JSONL reader: only newline-terminated lines count.
+  const { lines, tornTail } = jsonlLines(text);
+  if (tornTail.trim() !== "")
+    opts.onTornLine?.(text.slice(0, text.length - tornTail.length).split("\n").length);
+  lines.forEach(({ lineNumber, text: line }) => {
+    const index = lineNumber - 1;
+    const where = `line ${lineNumber}`;
     let row: unknown;
     try {
       row = JSON.parse(line);

@@ -180,4 +180,19 @@ describe("fitChoicesFile", () => {
     await writeFile(file, "not json\n");
     await expect(fitChoicesFile(file)).rejects.toThrow(`${file}: line 1: expected a JSON object`);
   });
+
+  it("leaves out a torn final line, as RunStore and readChoices do, and says which", async () => {
+    const file = join(dir, "torn.jsonl");
+    const rows = '{"a": "x", "b": "y", "pA": 0.75}\n{"a": "y", "b": "x", "pA": 0.5}\n';
+    await writeFile(file, `${rows}{"a": "x", "b`);
+    const torn: number[] = [];
+    const fitted = await fitChoicesFile(file, { bootstrap: 0, onTornLine: (line) => torn.push(line) });
+    expect(torn).toEqual([3]);
+    expect(fitted.comparisons).toBe(2);
+    // Without the torn tail, the same fit; a whole last row without a newline still counts.
+    await writeFile(file, rows);
+    expect((await fitChoicesFile(file, { bootstrap: 0 })).activities).toEqual(fitted.activities);
+    await writeFile(file, `${rows}{"a": "x", "b": "y", "pA": 1}`);
+    expect((await fitChoicesFile(file, { bootstrap: 0 })).comparisons).toBe(3);
+  });
 });

@@ -63,6 +63,10 @@ const fit = new Command("fit")
       prior: opts.prior,
       refusalPolicy: opts.refusalPolicy,
       condition: opts.condition,
+      onTornLine: (line) =>
+        process.stderr.write(
+          `pva: note: ${file}: line ${line} has no final newline, so it is a torn write and was left out\n`,
+        ),
       ...(opts.activities ? { activities: await loadActivities(opts.activities) } : {}),
     });
     process.stdout.write(opts.json ? `${JSON.stringify(scores, null, 2)}\n` : `${scoreTable(scores)}\n`);

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { PvaError } from "@pva/core";
+import { PvaError, RUN_FILES } from "@pva/core";
 import { renderReport } from "@pva/report";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
@@ -15,7 +15,7 @@ async function isRunFolder(path: string): Promise<boolean> {
       () => true,
       () => false,
     );
-  return (await has("manifest.json")) || (await has("stages.jsonl"));
+  return (await has(RUN_FILES.manifest)) || (await has(RUN_FILES.stageLog));
 }
 
 export const reportCommand = () =>
@@ -38,7 +38,7 @@ export const reportCommand = () =>
       if (await isRunFolder(target)) {
         if (opts.out !== undefined)
           throw new PvaError(
-            `--out places a study's run folders; ${target} is a run folder, whose report goes into ${join(target, "report")}`,
+            `--out places a study's run folders; ${target} is a run folder, whose report goes into ${join(target, RUN_FILES.report)}`,
             "E_USAGE",
           );
         const rendered = await renderReport(target);
@@ -47,5 +47,5 @@ export const reportCommand = () =>
       }
       const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
       const ctx = await runStages(target, opts, stagesFor("report"), signal);
-      process.stdout.write(`${join(ctx.study.runDir, "report", "index.html")}\n`);
+      process.stdout.write(`${join(ctx.study.runDir, RUN_FILES.report, "index.html")}\n`);
     });

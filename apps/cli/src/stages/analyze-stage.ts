@@ -6,27 +6,23 @@ import {
   HumanNormsSchema,
   PreferenceScoresSchema,
   ProbeScoresSchema,
+  RUN_FILES,
   readJsonFile,
   sha256Hex,
   writeJsonAtomic,
 } from "@pva/core";
 import type { PipelineContext } from "./pipeline-context.js";
-import { PREFERENCES_FILE } from "./preferences-stage.js";
-import { PROBES_FILE } from "./probe-stage.js";
 import { hasInput } from "./stage-input.js";
-import { VECTORS_META_FILE } from "./vectors-stage.js";
-
-export const CORRELATIONS_FILE = "correlations.json";
 
 /** Correlates probe scores with Elo per emotion (CIs, permutation p, FDR) into `correlations.json`. */
 export async function analyzeStage(ctx: PipelineContext): Promise<void> {
   const { config } = ctx.study;
   const normsFile = config.analysis.valenceNorms;
-  if (!(await hasInput(ctx, "analyze", PROBES_FILE))) return;
+  if (!(await hasInput(ctx, "analyze", RUN_FILES.probes))) return;
   const inputs = contentHash({
-    preferences: await ctx.folder.fileHash(PREFERENCES_FILE),
-    probes: await ctx.folder.fileHash(PROBES_FILE),
-    vectors: await ctx.folder.fileHash(VECTORS_META_FILE),
+    preferences: await ctx.folder.fileHash(RUN_FILES.preferences),
+    probes: await ctx.folder.fileHash(RUN_FILES.probes),
+    vectors: await ctx.folder.fileHash(RUN_FILES.vectorsMeta),
     analysis: { ...config.analysis, valenceNorms: normsFile && sha256Hex(await readFile(normsFile)) },
     seed: config.seed,
   });
@@ -35,9 +31,9 @@ export async function analyzeStage(ctx: PipelineContext): Promise<void> {
     return;
   }
   const bar = ctx.progress.stage("analyze", "emotions");
-  const preferences = await readJsonFile(ctx.folder.path(PREFERENCES_FILE), PreferenceScoresSchema);
-  const probes = await readJsonFile(ctx.folder.path(PROBES_FILE), ProbeScoresSchema);
-  const vectorsMeta = await readJsonFile(ctx.folder.path(VECTORS_META_FILE), EmotionVectorsMetaSchema);
+  const preferences = await readJsonFile(ctx.folder.path(RUN_FILES.preferences), PreferenceScoresSchema);
+  const probes = await readJsonFile(ctx.folder.path(RUN_FILES.probes), ProbeScoresSchema);
+  const vectorsMeta = await readJsonFile(ctx.folder.path(RUN_FILES.vectorsMeta), EmotionVectorsMetaSchema);
   const valenceNorms = normsFile ? await readJsonFile(normsFile, HumanNormsSchema) : null;
   const result = correlate(preferences, probes, {
     bootstrap: config.analysis.bootstrap,
@@ -46,8 +42,8 @@ export async function analyzeStage(ctx: PipelineContext): Promise<void> {
     vectorsMeta,
     valenceNorms,
   });
-  await writeJsonAtomic(ctx.folder.path(CORRELATIONS_FILE), result);
+  await writeJsonAtomic(ctx.folder.path(RUN_FILES.correlations), result);
   bar.update(result.emotions.length, result.emotions.length);
   bar.finish(`${config.analysis.bootstrap} bootstrap, ${config.analysis.permutations} permutations`);
-  await ctx.folder.finish("analyze", inputs, [CORRELATIONS_FILE]);
+  await ctx.folder.finish("analyze", inputs, [RUN_FILES.correlations]);
 }

@@ -1,12 +1,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { type RunManifest, type StudyConfig, writeJsonAtomic } from "@pva/core";
+import { RUN_FILES, type RunManifest, type StudyConfig, writeJsonAtomic } from "@pva/core";
 import { modelInfo } from "../model-loader.js";
 import type { ModelInfo } from "../run-folder.js";
 import type { PipelineContext } from "./pipeline-context.js";
-
-export const MANIFEST_FILE = "manifest.json";
 
 const require = createRequire(import.meta.url);
 const PACKAGES = ["@pva/core", "@pva/lm", "@pva/stimuli", "@pva/prefs", "@pva/analysis", "@pva/report"];
@@ -17,7 +15,12 @@ function versionOf(name: string): string {
 
 /** Files of the run folder that are bookkeeping, not results. */
 function isBookkeeping(name: string): boolean {
-  return name === MANIFEST_FILE || name === "stages.jsonl" || name.endsWith(".lock") || name.endsWith(".tmp");
+  return (
+    name === RUN_FILES.manifest ||
+    name === RUN_FILES.stageLog ||
+    name.endsWith(".lock") ||
+    name.endsWith(".tmp")
+  );
 }
 
 function portable(path: string, from = process.cwd()): string {
@@ -62,7 +65,7 @@ export async function manifestStage(
   include: (file: string) => boolean = () => true,
 ): Promise<RunManifest> {
   const { study, folder } = ctx;
-  const previous = await readFile(folder.path(MANIFEST_FILE), "utf8")
+  const previous = await readFile(folder.path(RUN_FILES.manifest), "utf8")
     .then((text) => JSON.parse(text) as Partial<RunManifest>)
     .catch(() => null);
   const fromLog = folder
@@ -93,6 +96,6 @@ export async function manifestStage(
     artifacts,
     createdAt: previous?.createdAt ?? new Date().toISOString(),
   };
-  await writeJsonAtomic(folder.path(MANIFEST_FILE), manifest);
+  await writeJsonAtomic(folder.path(RUN_FILES.manifest), manifest);
   return manifest;
 }

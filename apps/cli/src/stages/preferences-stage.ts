@@ -1,12 +1,9 @@
-import { contentHash, PvaError, writeJsonAtomic } from "@pva/core";
+import { contentHash, PvaError, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { elicit, fitPreferences } from "@pva/prefs";
 import { throwIfInterrupted } from "../interrupt.js";
 import { modelInfo } from "../model-loader.js";
 import { studyBackend } from "../study-backend.js";
 import type { PipelineContext } from "./pipeline-context.js";
-
-export const CHOICES_FILE = "choices.jsonl";
-export const PREFERENCES_FILE = "preferences.json";
 
 /** Everything the baseline choices and their fit depend on (not endpoints or concurrency). */
 export function preferencesInputs(ctx: PipelineContext): string {
@@ -42,7 +39,7 @@ export async function preferencesStage(ctx: PipelineContext): Promise<void> {
     backend,
     activities,
     design: config.elicitation.design,
-    storeFile: ctx.folder.path(CHOICES_FILE),
+    storeFile: ctx.folder.path(RUN_FILES.choices),
     condition: "baseline",
     seed: config.seed,
     readout: config.elicitation.readout,
@@ -74,12 +71,12 @@ export async function preferencesStage(ctx: PipelineContext): Promise<void> {
     model: backend.id,
     condition: "baseline",
   });
-  await writeJsonAtomic(ctx.folder.path(PREFERENCES_FILE), scores);
+  await writeJsonAtomic(ctx.folder.path(RUN_FILES.preferences), scores);
   fitBar.update(activities.length, activities.length);
   fitBar.finish(`${config.rating.bootstrap} bootstrap resamples`);
   const model =
     config.model.backend === "embedded"
       ? modelInfo(await ctx.models.get())
       : { id: backend.id, hash: contentHash(backend.id), builtinRandom: false };
-  await ctx.folder.finish("preferences", inputs, [PREFERENCES_FILE], model);
+  await ctx.folder.finish("preferences", inputs, [RUN_FILES.preferences], model);
 }

@@ -1,12 +1,9 @@
 import { loadEmotionVectors, probeScores } from "@pva/analysis";
-import { contentHash, writeJsonAtomic } from "@pva/core";
+import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
 import { activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { hasInput } from "./stage-input.js";
-import { VECTORS_FILE } from "./vectors-stage.js";
-
-export const PROBES_FILE = "probes.json";
 
 /** The study's probe prompt around its question: `Human: {question}\n\nAssistant:`. */
 function probeTemplate(question: string): string {
@@ -16,9 +13,9 @@ function probeTemplate(question: string): string {
 /** Projects each activity's probe-prompt activations on each emotion vector into `probes.json`. */
 export async function probeStage(ctx: PipelineContext): Promise<void> {
   const { config, activities } = ctx.study;
-  if (!(await hasInput(ctx, "probe", VECTORS_FILE))) return;
+  if (!(await hasInput(ctx, "probe", RUN_FILES.vectors))) return;
   const inputs = contentHash({
-    vectors: await ctx.folder.fileHash(VECTORS_FILE),
+    vectors: await ctx.folder.fileHash(RUN_FILES.vectors),
     activities,
     readout: config.probe.readout,
     template: probeTemplate(config.prompts.probe),
@@ -29,7 +26,7 @@ export async function probeStage(ctx: PipelineContext): Promise<void> {
   }
   const model = await activationModel(ctx, "probe");
   if (model === null) return;
-  const vectors = await loadEmotionVectors(ctx.folder.path(VECTORS_FILE));
+  const vectors = await loadEmotionVectors(ctx.folder.path(RUN_FILES.vectors));
   const bar = ctx.progress.stage("probe", "activities");
   const probes = await probeScores(model, vectors, activities, {
     readout: config.probe.readout,
@@ -40,6 +37,6 @@ export async function probeStage(ctx: PipelineContext): Promise<void> {
     },
   });
   bar.finish();
-  await writeJsonAtomic(ctx.folder.path(PROBES_FILE), probes);
-  await ctx.folder.finish("probe", inputs, [PROBES_FILE]);
+  await writeJsonAtomic(ctx.folder.path(RUN_FILES.probes), probes);
+  await ctx.folder.finish("probe", inputs, [RUN_FILES.probes]);
 }

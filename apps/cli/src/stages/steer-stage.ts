@@ -3,18 +3,15 @@ import {
   CorrelationResultSchema,
   contentHash,
   PreferenceScoresSchema,
+  RUN_FILES,
   readJsonFile,
   writeJsonAtomic,
 } from "@pva/core";
 import { throwIfInterrupted } from "../interrupt.js";
 import { studyBackend } from "../study-backend.js";
-import { CORRELATIONS_FILE } from "./analyze-stage.js";
 import type { PipelineContext } from "./pipeline-context.js";
-import { CHOICES_FILE, PREFERENCES_FILE, preferencesInputs } from "./preferences-stage.js";
+import { preferencesInputs } from "./preferences-stage.js";
 import { hasInput } from "./stage-input.js";
-import { VECTORS_FILE } from "./vectors-stage.js";
-
-export const STEERING_FILE = "steering.json";
 
 /**
  * The causal test: re-runs the tournament with an emotion vector added on half the activities'
@@ -32,15 +29,16 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     ctx.progress.line("steer: skipped, steering needs the model in process (not an API backend)");
     return;
   }
-  if (!(await hasInput(ctx, "steer", VECTORS_FILE))) return;
-  const correlations = await readJsonFile(ctx.folder.path(CORRELATIONS_FILE), CorrelationResultSchema).catch(
-    () => null,
-  );
+  if (!(await hasInput(ctx, "steer", RUN_FILES.vectors))) return;
+  const correlations = await readJsonFile(
+    ctx.folder.path(RUN_FILES.correlations),
+    CorrelationResultSchema,
+  ).catch(() => null);
   const inputs = contentHash({
     baseline: preferencesInputs(ctx),
-    preferences: await ctx.folder.fileHash(PREFERENCES_FILE),
-    vectors: await ctx.folder.fileHash(VECTORS_FILE),
-    correlations: await ctx.folder.fileHash(CORRELATIONS_FILE),
+    preferences: await ctx.folder.fileHash(RUN_FILES.preferences),
+    vectors: await ctx.folder.fileHash(RUN_FILES.vectors),
+    correlations: await ctx.folder.fileHash(RUN_FILES.correlations),
     plan,
   });
   if (await ctx.folder.finished("steer", inputs)) {
@@ -50,8 +48,8 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
   const model = await ctx.models.get();
   // The baseline's own backend: a steered tournament differs from it only by the added vectors.
   const backend = await studyBackend(config, ctx.models);
-  const vectors = await loadEmotionVectors(ctx.folder.path(VECTORS_FILE));
-  const baseline = await readJsonFile(ctx.folder.path(PREFERENCES_FILE), PreferenceScoresSchema);
+  const vectors = await loadEmotionVectors(ctx.folder.path(RUN_FILES.vectors));
+  const baseline = await readJsonFile(ctx.folder.path(RUN_FILES.preferences), PreferenceScoresSchema);
   const sweep = plan.layerSweep ?? [];
   const conditions = plan.emotions.length * (plan.strengths.length * plan.splits + sweep.length);
   const bar = ctx.progress.stage("steer", "choices");
@@ -69,7 +67,7 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     splits: plan.splits,
     layerSweep: sweep,
     seed: config.seed,
-    storeFile: ctx.folder.path(CHOICES_FILE),
+    storeFile: ctx.folder.path(RUN_FILES.choices),
     elicitation: {
       design: config.elicitation.design,
       readout: config.elicitation.readout,
@@ -94,6 +92,6 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
   });
   bar.finish(`${conditions} steered tournaments`);
   throwIfInterrupted(ctx.signal, "steer");
-  await writeJsonAtomic(ctx.folder.path(STEERING_FILE), result);
-  await ctx.folder.finish("steer", inputs, [STEERING_FILE]);
+  await writeJsonAtomic(ctx.folder.path(RUN_FILES.steering), result);
+  await ctx.folder.finish("steer", inputs, [RUN_FILES.steering]);
 }

@@ -1,14 +1,11 @@
 import { emotionVectors, saveEmotionVectors } from "@pva/analysis";
-import { contentHash, writeJsonAtomic } from "@pva/core";
+import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
 import { modelInfo } from "../model-loader.js";
 import type { StageProgress } from "../progress.js";
 import { activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { studyCorpus } from "./study-corpus.js";
-
-export const VECTORS_FILE = "vectors.safetensors";
-export const VECTORS_META_FILE = "vectors.json";
 
 /**
  * Reads the emotion vectors from the model's residual stream over the story corpus and writes
@@ -45,7 +42,7 @@ export async function vectorsStage(ctx: PipelineContext): Promise<void> {
     },
   });
   bars.neutral?.finish(`layers ${ev.meta.layers.join(", ")}`);
-  await saveEmotionVectors(ctx.folder.path(VECTORS_FILE), ev);
-  await writeJsonAtomic(ctx.folder.path(VECTORS_META_FILE), ev.meta);
-  await ctx.folder.finish("vectors", inputs, [VECTORS_FILE, VECTORS_META_FILE], modelInfo(model));
+  await saveEmotionVectors(ctx.folder.path(RUN_FILES.vectors), ev);
+  await writeJsonAtomic(ctx.folder.path(RUN_FILES.vectorsMeta), ev.meta);
+  await ctx.folder.finish("vectors", inputs, [RUN_FILES.vectors, RUN_FILES.vectorsMeta], modelInfo(model));
 }
