@@ -21,7 +21,13 @@ export { type ActivityTriads, intransitiveTriadsByActivity } from "./intransitiv
 export { readChoices } from "./read-choices.js";
 export { type RenderedReport, type RenderReportOptions, renderReport } from "./render-report.js";
 export type { ChartRow, ChartValue, ReportChart } from "./report-chart.js";
-export { type ReportFindings, reportFindings, summarySentences } from "./report-findings.js";
+export {
+  GUARD_THRESHOLDS,
+  type ReportFindings,
+  reportFindings,
+  summarySentences,
+  summaryWarnings,
+} from "./report-findings.js";
 export { type ReportSection, reportSections } from "./report-sections.js";
 export { loadRunArtifacts, type RunArtifacts } from "./run-artifacts.js";
 export { escapeMarkdown, summaryMarkdown } from "./summary-markdown.js";
