@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "@pva/core";
 import type { TopLevelSpec } from "vega-lite";
 import { chartFontFiles } from "./chart-font.js";
 import { chartSvg, svgToPng } from "./chart-images.js";
@@ -77,11 +78,12 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
   await Promise.all(pngsWritten);
   const html = join(outDir, "index.html");
   const bundles = await readVegaBundles();
-  await writeFile(
+  // The page and the summary are replaced whole, so a browser reloading mid-render sees the old or new page.
+  await writeFileAtomic(
     html,
     reportPage({ title, findings, sentences, sections, missing, manifest: artifacts.manifest, bundles }),
   );
   const summary = join(outDir, "summary.md");
-  await writeFile(summary, summaryMarkdown(title, findings, sections));
+  await writeFileAtomic(summary, summaryMarkdown(title, findings, sections));
   return { html, summary, charts };
 }

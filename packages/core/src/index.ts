@@ -78,4 +78,4 @@ export {
 export { RunStore } from "./store.js";
 export { STUDY_SCHEMA_FILE, studyJsonSchema, studyJsonSchemaText } from "./study-json-schema.js";
 export { studyActivities, studyEmotions } from "./study-selection.js";
-export { writeJsonAtomic } from "./write-json-atomic.js";
+export { type AtomicContent, writeFileAtomic, writeJsonAtomic } from "./write-file-atomic.js";

@@ -1,5 +1,4 @@
-import { rename, writeFile } from "node:fs/promises";
-import { contentHash, type Emotion, emotionCatalog, findEmotion, PvaError } from "@pva/core";
+import { contentHash, type Emotion, emotionCatalog, findEmotion, PvaError, writeFileAtomic } from "@pva/core";
 import type { Model } from "@pva/lm";
 import { generateStories, loadCorpus, storyTopics } from "@pva/stimuli";
 import { Command, InvalidArgumentError } from "commander";
@@ -118,9 +117,7 @@ const generate = new Command("generate")
       });
       bar.finish("rejected ones count as failed");
       throwIfInterrupted(signal, "stories generate");
-      const tmp = `${opts.out}.tmp`;
-      await writeFile(tmp, stories.map((s) => `${JSON.stringify(s)}\n`).join(""));
-      await rename(tmp, opts.out);
+      await writeFileAtomic(opts.out, stories.map((s) => `${JSON.stringify(s)}\n`).join(""));
       process.stdout.write(`${opts.out}: ${stories.length} stories\n`);
     } finally {
       await loader.dispose();

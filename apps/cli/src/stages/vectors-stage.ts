@@ -1,4 +1,3 @@
-import { rename } from "node:fs/promises";
 import { emotionVectors, saveEmotionVectors } from "@pva/analysis";
 import { contentHash, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
@@ -46,9 +45,7 @@ export async function vectorsStage(ctx: PipelineContext): Promise<void> {
     },
   });
   bars.neutral?.finish(`layers ${ev.meta.layers.join(", ")}`);
-  const tmp = ctx.folder.path(`${VECTORS_FILE}.tmp`);
-  await saveEmotionVectors(tmp, ev);
-  await rename(tmp, ctx.folder.path(VECTORS_FILE));
+  await saveEmotionVectors(ctx.folder.path(VECTORS_FILE), ev);
   await writeJsonAtomic(ctx.folder.path(VECTORS_META_FILE), ev.meta);
   await ctx.folder.finish("vectors", inputs, [VECTORS_FILE, VECTORS_META_FILE], modelInfo(model));
 }

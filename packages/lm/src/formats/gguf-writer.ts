@@ -1,4 +1,4 @@
-import { open, rename } from "node:fs/promises";
+import { writeFileAtomic } from "@pva/core";
 import {
   isWeightType,
   WEIGHT_TYPE_LAYOUT,
@@ -210,9 +210,7 @@ export async function writeGguf(
   }
   header.pad(ALIGNMENT);
 
-  const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await open(tmp, "w");
-  try {
+  await writeFileAtomic(file, async (handle) => {
     let position = 0;
     const write = async (bytes: Uint8Array) => {
       await handle.write(bytes, 0, bytes.length, position);
@@ -224,11 +222,7 @@ export async function writeGguf(
       const padding = Math.ceil(tensorBytes(t) / ALIGNMENT) * ALIGNMENT - tensorBytes(t);
       if (padding > 0) await write(new Uint8Array(padding));
     }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
+  });
 }
 
 /** A tensor's stored bytes, a chunk of rows at a time. */

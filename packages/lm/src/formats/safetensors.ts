@@ -1,5 +1,5 @@
-import { open, readFile, rename, stat } from "node:fs/promises";
-import { PvaError } from "@pva/core";
+import { open, readFile, stat } from "node:fs/promises";
+import { PvaError, writeFileAtomic } from "@pva/core";
 import type { WeightType } from "../kernels/weight-matrix.js";
 import { encodeBf16, encodeF16 } from "./half-float.js";
 import {
@@ -198,9 +198,7 @@ export async function writeSafetensors(
   // Pad with spaces so tensor data starts 8-byte aligned, as the reference writer does.
   headerText += " ".repeat((8 - ((Buffer.byteLength(headerText) + 8) % 8)) % 8);
   const headerBytes = Buffer.from(headerText, "utf8");
-  const tmp = `${file}.tmp-${process.pid}`;
-  const handle = await open(tmp, "w");
-  try {
+  await writeFileAtomic(file, async (handle) => {
     const lengthBytes = Buffer.alloc(8);
     lengthBytes.writeBigUInt64LE(BigInt(headerBytes.length));
     let position = 0;
@@ -230,11 +228,7 @@ export async function writeSafetensors(
         await write(new Uint8Array(halves.buffer, 0, n * 2));
       }
     }
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(tmp, file);
+  });
 }
 
 /** A folder's checkpoint: model.safetensors, or shards listed by model.safetensors.index.json. */

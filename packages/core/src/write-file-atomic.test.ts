@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeJsonAtomic } from "./write-json-atomic.js";
+import { writeFileAtomic, writeJsonAtomic } from "./write-file-atomic.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -43,5 +43,38 @@ describe("writeJsonAtomic", () => {
     await writeJsonAtomic(file, { v: 1 });
     await expect(writeJsonAtomic(file, { v: Number.NaN })).rejects.toThrow(/non-finite/);
     expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ v: 1 });
+  });
+});
+
+describe("writeFileAtomic", () => {
+  it("writes text, bytes, or what a writer function puts through the handle", async () => {
+    await writeFileAtomic(join(dir, "a.txt"), "héllo\n");
+    await writeFileAtomic(join(dir, "b.bin"), new Uint8Array([0, 255, 7]));
+    await writeFileAtomic(join(dir, "c.bin"), async (handle) => {
+      await handle.write(new Uint8Array([1, 2]), 0, 2, 0);
+      await handle.write(new Uint8Array([3]), 0, 1, 2);
+    });
+    expect(await readFile(join(dir, "a.txt"), "utf8")).toBe("héllo\n");
+    expect([...(await readFile(join(dir, "b.bin")))]).toEqual([0, 255, 7]);
+    expect([...(await readFile(join(dir, "c.bin")))]).toEqual([1, 2, 3]);
+    expect((await readdir(dir)).sort()).toEqual(["a.txt", "b.bin", "c.bin"]);
+  });
+
+  it("a writer that fails halfway leaves the old file whole and no temporary file", async () => {
+    const file = join(dir, "weights.bin");
+    await writeFileAtomic(file, "old contents");
+    await expect(
+      writeFileAtomic(file, async (handle) => {
+        await handle.write(new Uint8Array([9, 9, 9]), 0, 3, 0);
+        throw new Error("disk full");
+      }),
+    ).rejects.toThrow("disk full");
+    expect(await readFile(file, "utf8")).toBe("old contents");
+    expect(await readdir(dir)).toEqual(["weights.bin"]);
+  });
+
+  it("a missing folder is an error and creates nothing", async () => {
+    await expect(writeFileAtomic(join(dir, "no", "such.txt"), "x")).rejects.toThrow(/ENOENT/);
+    expect(await readdir(dir)).toEqual([]);
   });
 });
