@@ -21,6 +21,7 @@ export function modelInfo(model: Model): ModelInfo {
     id: model.id,
     hash: model.hash,
     builtinRandom: model.builtinRandom,
+    randomWeights: model.randomWeights,
     architecture: model.config.architecture,
   };
 }

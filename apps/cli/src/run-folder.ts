@@ -7,6 +7,8 @@ export interface ModelInfo {
   id: string;
   hash: string;
   builtinRandom: boolean;
+  /** Random weights by the model's own metadata (builtin random, or stamped by writeRandomCheckpoint). */
+  randomWeights?: boolean;
   architecture?: string;
 }
 

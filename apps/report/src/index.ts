@@ -20,7 +20,13 @@ export { jsonForScript } from "./html/script-json.js";
 export { type ActivityTriads, intransitiveTriadsByActivity } from "./intransitive-triads.js";
 export { type RenderedReport, type RenderReportOptions, renderReport } from "./render-report.js";
 export type { ChartRow, ChartValue, ReportChart } from "./report-chart.js";
-export { type ReportFindings, reportFindings, summarySentences } from "./report-findings.js";
+export {
+  GUARD_THRESHOLDS,
+  type ReportFindings,
+  reportFindings,
+  summarySentences,
+  summaryWarnings,
+} from "./report-findings.js";
 export { type ReportSection, reportSections } from "./report-sections.js";
 export { loadRunArtifacts, type RunArtifacts } from "./run-artifacts.js";
 export { escapeMarkdown, summaryMarkdown } from "./summary-markdown.js";

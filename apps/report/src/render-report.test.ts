@@ -96,13 +96,14 @@ describe("renderReport", () => {
     expect(summary).not.toMatch(/(^|[^\w.])-0(\.0+)?(?![\d.])/m);
   });
 
-  it("opens with the main finding and a loud banner for a builtin random model; the manifest closes it", async () => {
+  it("opens with a loud banner for a builtin random model, then a main finding that claims nothing; the manifest closes it", async () => {
     const html = (await readFile(join(full, "report", "index.html"), "utf8")).replace(
       /<script>[\s\S]*?<\/script>/g,
       "",
     );
     const banner = html.indexOf('class="banner"');
-    const finding = html.indexOf("Main finding: the emotion probes track the model&#39;s preferences.");
+    const finding = html.indexOf("Main finding: none: the model has random weights");
+    expect(html).not.toContain("Main finding: the emotion probes track");
     const manifest = html.indexOf('<section id="manifest">');
     expect(banner).toBeGreaterThan(0);
     expect(finding).toBeGreaterThan(banner);

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRunFixture } from "../test/run-fixture.js";
-import { reportFindings, summarySentences } from "./report-findings.js";
+import { GUARD_THRESHOLDS, reportFindings, summarySentences, summaryWarnings } from "./report-findings.js";
 import { loadRunArtifacts, type RunArtifacts } from "./run-artifacts.js";
 
 let dir: string;
@@ -16,9 +16,21 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
+/** The fixture run as if a trained model (id and metadata not random) had produced it. */
+function trainedModelRun(artifacts: RunArtifacts = run): RunArtifacts {
+  const manifest = artifacts.manifest!;
+  return {
+    ...artifacts,
+    manifest: {
+      ...manifest,
+      model: { ...manifest.model, id: "hf:org/trained", builtinRandom: false, randomWeights: false },
+    },
+  };
+}
+
 describe("summary sentences", () => {
   it("lead with the strongest correlations and how many survive the FDR correction", () => {
-    const findings = reportFindings(run);
+    const findings = reportFindings(trainedModelRun());
     const emotions = run.correlations!.emotions;
     const significant = emotions.filter((e) => e.q < 0.05).length;
     const top = [...emotions].sort((a, b) => b.pearson - a.pearson)[0];
@@ -49,7 +61,7 @@ describe("summary sentences", () => {
       ...run.correlations!,
       emotions: run.correlations!.emotions.map((e) => ({ ...e, q: 0.6 })),
     };
-    const [first] = summarySentences(reportFindings({ ...run, correlations: noise }));
+    const [first] = summarySentences(reportFindings(trainedModelRun({ ...run, correlations: noise })));
     expect(first).toMatch(/^Main finding: no emotion probe tracks the model's preferences after correcting/);
     expect(first).toContain("(0 of 171 emotions are significant");
   });
@@ -76,11 +88,105 @@ describe("summary sentences", () => {
     const findings = reportFindings({ ...run, correlations: null, manifest: null });
     expect(findings.builtinRandom).toBe(true);
     expect(summarySentences(findings)[0]).toMatch(
+      /^Main finding: none: the model has random weights, so these numbers only show that the pipeline runs\. Preferences: \d+ comparisons over 64 activities\. Most preferred: /,
+    );
+    const trained = reportFindings({ ...trainedModelRun(), correlations: null });
+    expect(summarySentences(trained)[0]).toMatch(
       /^Main finding: \d+ comparisons over 64 activities\. Most preferred: /,
     );
     expect(
       reportFindings({ ...run, manifest: null, preferences: { ...run.preferences!, model: "hf:org/m" } })
         .builtinRandom,
     ).toBe(false);
+  });
+});
+
+describe("summary guards (the rules in the report README)", () => {
+  const trained = () => trainedModelRun();
+  const withDiagnostics = (diagnostics: Partial<NonNullable<RunArtifacts["preferences"]>["diagnostics"]>) => {
+    const r = trained();
+    return {
+      ...r,
+      preferences: { ...r.preferences!, diagnostics: { ...r.preferences!.diagnostics, ...diagnostics } },
+    };
+  };
+
+  it("banner a model whose own metadata marks it random, whatever its id, and state no finding", () => {
+    const r = trained();
+    const stamped = {
+      ...r,
+      manifest: {
+        ...r.manifest!,
+        model: { ...r.manifest!.model, id: "/models/llama-folder", randomWeights: true },
+      },
+    };
+    const findings = reportFindings(stamped);
+    expect(findings.builtinRandom).toBe(false);
+    expect(findings.randomWeights).toBe(true);
+    expect(summaryWarnings(findings)).toEqual([
+      "WARNING: this run used a RANDOM model (/models/llama-folder): its weights are random, so its numbers are noise and say nothing about any real model.",
+    ]);
+    const [first] = summarySentences(findings);
+    expect(first).toMatch(/^Main finding: none: the model has random weights/);
+    expect(first).not.toContain("track the model's preferences");
+    // The same run from a trained model: no banner, and the finding is stated.
+    expect(summaryWarnings(reportFindings(trained()))).toEqual([]);
+  });
+
+  it("warn when the model rarely answered with a label (mean off-label mass above 0.5), and state no finding", () => {
+    const heavy = reportFindings(withDiagnostics({ meanOffLabelMass: 0.999 }));
+    expect(summaryWarnings(heavy)).toEqual([
+      "WARNING: the model rarely answered with a label: on average 99.9% of its next-token probability went to tokens other than the two labels, so its choices carry little information.",
+    ]);
+    expect(summarySentences(heavy)[0]).toMatch(
+      /^Main finding: none: the model rarely answered with a label, so its choices carry little information\./,
+    );
+    // At the threshold, and with no readout of the mass at all, nothing is said.
+    expect(
+      summaryWarnings(reportFindings(withDiagnostics({ meanOffLabelMass: GUARD_THRESHOLDS.offLabelMass }))),
+    ).toEqual([]);
+    expect(summaryWarnings(reportFindings(withDiagnostics({ meanOffLabelMass: null })))).toEqual([]);
+  });
+
+  it("note the q floor of a 200-permutation run and name the setting that lowers it", () => {
+    const r = trained();
+    // 10 emotions, 200 permutations: a lone emotion at the smallest p, 1/201, gets q = 10/201.
+    const emotions = r.correlations!.emotions.slice(0, 10);
+    const few = reportFindings({ ...r, correlations: { ...r.correlations!, emotions, permutations: 200 } });
+    expect(few.correlation?.qFloor).toBeCloseTo(10 / 201, 15);
+    const note = summarySentences(few).find((s) => s.startsWith("Note: with 200 permutations"));
+    expect(note).toBe(
+      "Note: with 200 permutations per emotion a permutation p cannot go below 1/201, so with 10 emotions a lone significant emotion cannot reach q below 0.050; set analysis.permutations to at least 999 to let q reach 0.01.",
+    );
+    // 999 permutations over 10 emotions: floor 10/1000 = 0.01, not above the limit, so no note.
+    const enough = reportFindings({
+      ...r,
+      correlations: { ...r.correlations!, emotions, permutations: 999 },
+    });
+    expect(summarySentences(enough).some((s) => s.startsWith("Note: with"))).toBe(false);
+  });
+
+  it("note position bias and intransitivity beyond their thresholds, and only then", () => {
+    const biased = summarySentences(
+      reportFindings(withDiagnostics({ pFirst: 0.71, intransitiveTriadShare: 0.12 })),
+    );
+    expect(biased).toContain(
+      "Note: strong position bias: the first option was chosen with probability 0.710 (beyond 0.5 +/- 0.1). Every pair is asked in both orders, so Elo is balanced, but much of each answer follows the order rather than the activities.",
+    );
+    expect(biased).toContain(
+      "Note: 12.0% of activity triads are intransitive (above 5%): the preferences are far from a consistent order, so Elo ranks only part of them.",
+    );
+    const clean = summarySentences(
+      reportFindings(withDiagnostics({ pFirst: 0.45, intransitiveTriadShare: 0.05 })),
+    );
+    expect(
+      clean.filter((s) => s.startsWith("Note: strong position") || s.includes("intransitive (above")),
+    ).toEqual([]);
+    const low = summarySentences(reportFindings(withDiagnostics({ pFirst: 0.35 })));
+    expect(
+      low.some((s) =>
+        s.startsWith("Note: strong position bias: the first option was chosen with probability 0.350"),
+      ),
+    ).toBe(true);
   });
 });

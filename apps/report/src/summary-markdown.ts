@@ -1,4 +1,4 @@
-import { type ReportFindings, summarySentences } from "./report-findings.js";
+import { type ReportFindings, summarySentences, summaryWarnings } from "./report-findings.js";
 import type { ReportSection } from "./report-sections.js";
 
 /**
@@ -21,11 +21,7 @@ export function escapeMarkdown(text: string): string {
  */
 export function summaryMarkdown(title: string, findings: ReportFindings, sections: ReportSection[]): string {
   const lines = [`# ${escapeMarkdown(title)}`, ""];
-  if (findings.builtinRandom)
-    lines.push(
-      `> **WARNING: builtin random model (${escapeMarkdown(findings.model)}). These numbers are noise.**`,
-      "",
-    );
+  for (const warning of summaryWarnings(findings, escapeMarkdown)) lines.push(`> **${warning}**`, "");
   for (const sentence of summarySentences(findings, escapeMarkdown)) lines.push(`- ${sentence}`);
   for (const section of sections) {
     lines.push("", `## ${section.title}`);

@@ -126,6 +126,15 @@ describe("loadStudy", () => {
     await expect(loadStudy(bad)).rejects.toThrow(
       `${bad}: activities[1].category: expected one of Helpful, Engaging, Social, Self-curiosity, Neutral, Aversive, Misaligned, Unsafe, got "Nice"`,
     );
+    // Bradley-Terry prior 0 (the plain MLE) is refused up front, naming the field.
+    const flat = await writeStudy(join(root, "prior0"), {
+      name: "x",
+      model: { source: "m" },
+      rating: { prior: 0 },
+    });
+    await expect(loadStudy(flat)).rejects.toThrow(
+      `${flat}: rating.prior: expected a number > 0 (0 would be the plain MLE, which diverges for an activity that wins or loses every comparison)`,
+    );
     const broken = join(root, "broken.json");
     await writeFile(broken, '{ "name": "x",\n  "model": { "source": "m" }\n  "seed": 1 }');
     await expect(loadStudy(broken)).rejects.toThrow(`${broken}: line 3:3: invalid JSON: comma expected`);

@@ -1,7 +1,7 @@
 import type { RunManifest } from "@pva/core";
 import { toCsv } from "../csv.js";
 import type { ReportChart } from "../report-chart.js";
-import type { ReportFindings } from "../report-findings.js";
+import { type ReportFindings, summaryWarnings } from "../report-findings.js";
 import type { ReportSection } from "../report-sections.js";
 import { escapeHtml } from "./escape-html.js";
 import { jsonForScript } from "./script-json.js";
@@ -97,9 +97,9 @@ function manifestSection(manifest: RunManifest | null): string {
 /** The self-contained report page. Every piece of run data passes through escapeHtml or jsonForScript. */
 export function reportPage(input: ReportPageInput): string {
   const { findings } = input;
-  const banner = findings.builtinRandom
-    ? `<div class="banner" role="alert">WARNING: this run used a builtin RANDOM model (${escapeHtml(findings.model)}). Its numbers are noise and say nothing about any real model.</div>`
-    : "";
+  const banner = summaryWarnings(findings)
+    .map((warning) => `<div class="banner" role="alert">${escapeHtml(warning)}</div>`)
+    .join("\n");
   const nav = input.sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join("");
   const missing =
     input.missing.length > 0

@@ -19,6 +19,11 @@ export const RunManifestSchema = z.object({
     id: z.string(),
     hash: z.string(),
     builtinRandom: z.boolean(),
+    /**
+     * The weights are random: a builtin random model, or a checkpoint whose config.json or GGUF
+     * metadata says so (`writeRandomCheckpoint` stamps it). Absent in manifests written before it.
+     */
+    randomWeights: z.boolean().optional(),
     architecture: z.string().optional(),
   }),
   /** Artifact file name (relative to the run folder) -> sha256 of its bytes. */

@@ -85,8 +85,18 @@ export const PromptsConfigSchema = z.strictObject({
 export const RatingConfigSchema = z.strictObject({
   bootstrap: NonNegativeInt.default(1000),
   ciLevel: Share.default(0.95),
-  /** Pseudo-comparisons of regularisation per activity, so items that win everything stay finite. */
-  prior: z.number().min(0).default(0.5),
+  /**
+   * Pseudo-comparisons of regularisation per activity, so items that win everything stay finite.
+   * Must be > 0: without it an activity that wins (or loses) every comparison has no finite
+   * strength and the Bradley-Terry fit is not defined.
+   */
+  prior: z
+    .number()
+    .gt(0, {
+      error:
+        "expected a number > 0 (0 would be the plain MLE, which diverges for an activity that wins or loses every comparison)",
+    })
+    .default(0.5),
 });
 
 export const VectorsConfigSchema = z.strictObject({

@@ -98,4 +98,10 @@ describe("fitBradleyTerry", () => {
       expect(fit.positionBias).toBeLessThan(bias * 1.05 + 0.05);
     });
   });
+
+  it("refuses prior 0 (the plain MLE has no finite strength for an activity that wins everything)", () => {
+    const table = buildPairTable(5, OUTCOMES);
+    expect(() => fitBradleyTerry(table, { prior: 0 })).toThrow("Bradley-Terry prior must be > 0, got 0");
+    expect(() => fitBradleyTerry(table, { prior: -1 })).toThrow("Bradley-Terry prior must be > 0, got -1");
+  });
 });

@@ -4,7 +4,9 @@ export interface BradleyTerryOptions {
   /**
    * Symmetric prior, as virtual comparisons: every activity plays `prior` games against a
    * reference of strength 0 and wins half of them. It keeps an activity that wins (or loses) everything finite and
-   * shrinks little once an activity has a few real comparisons. 0 gives the plain MLE.
+   * shrinks little once an activity has a few real comparisons. Must be > 0 (default 0.5): the
+   * plain MLE (prior 0) has no finite maximum when an activity wins or loses every comparison,
+   * and its strengths are defined only up to a constant, so it is refused.
    */
   prior?: number;
   /** Fit a first-position advantage: P(first chosen) = sigmoid(s_first - s_second + bias). */
@@ -43,6 +45,7 @@ function sigmoid(x: number): number {
  */
 export function fitBradleyTerry(table: PairTable, opts: BradleyTerryOptions = {}): BradleyTerryFit {
   const prior = opts.prior ?? 0.5;
+  if (!(prior > 0)) throw new RangeError(`Bradley-Terry prior must be > 0, got ${prior}`);
   const withBias = opts.positionBias ?? true;
   const n = table.size;
   const dim = n + (withBias ? 1 : 0);
