@@ -36,6 +36,7 @@ export {
 } from "./kernels/weight-matrix.js";
 export { type LoadModelOptions, loadModel, type Model } from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
+export type { ModelFootprint } from "./model-footprint.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";

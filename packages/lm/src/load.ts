@@ -13,6 +13,7 @@ import { tokenizerFilesFromGguf } from "./gguf-tokenizer.js";
 import { parseHfConfig } from "./hf-config.js";
 import { type ComputeBackend, createComputeBackend } from "./kernels/index.js";
 import { type ContinuationOptions, type ForwardOptions, type ForwardResult, Transformer } from "./model.js";
+import { type ModelFootprint, modelFootprint } from "./model-footprint.js";
 import { hashModelFiles } from "./model-hash.js";
 import { resolveBuiltin } from "./sources/builtin.js";
 import { defaultCacheDir } from "./sources/cache-dir.js";
@@ -23,6 +24,7 @@ import { type ModelWeights, WeightReader } from "./weights.js";
 export interface LoadModelOptions {
   /** Where hub downloads and builtin models are cached (default: PVA_CACHE_DIR or ~/.cache/pva/models). */
   cacheDir?: string;
+  /** Bytes of each hub file downloaded, or of a builtin model's weights drawn when it is first written. */
   onProgress?: (p: DownloadProgress) => void;
   /** Threads for the matmul kernels (default: all cores). */
   threads?: number;
@@ -46,6 +48,8 @@ export interface Model {
    */
   randomWeights: boolean;
   config: ModelConfig;
+  /** Its files on disk, its parameters and its weights' bytes in memory (`pva model info`). */
+  footprint: ModelFootprint;
   tokenizer: Tokenizer;
   forward(tokens: number[], opts?: ForwardOptions): Promise<ForwardResult>;
   /**
@@ -72,7 +76,7 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
   let path: string;
   let builtinRandom = false;
   if (source.startsWith("builtin:")) {
-    path = await resolveBuiltin(source.slice("builtin:".length), cacheDir);
+    path = await resolveBuiltin(source.slice("builtin:".length), cacheDir, opts.onProgress);
     builtinRandom = true;
   } else if (source.startsWith("hf:")) {
     path = await resolveHub(source.slice("hf:".length), {
@@ -97,12 +101,14 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
     const loaded = isFile ? await loadGgufFile(path, backend) : await loadHfFolder(path, backend);
     const transformer = new Transformer(loaded.config, loaded.weights, backend);
     const tokenizer = createTokenizer(loaded.tokenizerFiles);
+    const footprint = await modelFootprint(loaded.weights, loaded.files);
     return {
       id: source,
       hash: await hashModelFiles(loaded.files),
       builtinRandom,
       randomWeights: builtinRandom || loaded.config.randomWeights,
       config: loaded.config,
+      footprint,
       tokenizer,
       forward: (tokens, o) => transformer.forward(tokens, o),
       forwardContinuations: (prefix, continuations, o) =>
