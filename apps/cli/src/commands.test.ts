@@ -39,6 +39,17 @@ describe("pva subcommands", () => {
     });
   });
 
+  it("elicit --budget spends comparisons (ordered prompts), and says why when it stops short", async () => {
+    const result = await runPva(["elicit", SMOKE_STUDY, "--budget", "100", "--out", "budget"], dir);
+    expect(result.code, result.stderr).toBe(0);
+    const folder = await onlyRunFolder(join(dir, "budget"));
+    const asked = (await readFile(join(folder, "choices.jsonl"), "utf8")).trim().split("\n").length;
+    // 16 activities: the ranking of the random model settles before 100 of the 240 prompts.
+    expect(asked).toBeLessThan(100);
+    expect(result.stderr).toContain(`elicit: ${asked}/100 comparisons in`);
+    expect(result.stderr).toContain(`(ranking stable for 2 rounds after ${asked} of 100 comparisons)`);
+  });
+
   it("prefs fit refits a choices file to exactly the run's preferences.json", async () => {
     const result = await runPva(
       [

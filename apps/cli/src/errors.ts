@@ -1,5 +1,6 @@
 import { PvaError } from "@pva/core";
 import type { Command, CommanderError } from "commander";
+import { pvaCommand } from "./help-examples.js";
 
 /** Ctrl-C: the run stopped after the record in flight; everything recorded so far is kept. */
 export class InterruptedError extends PvaError {
@@ -41,7 +42,8 @@ export function reportUsageErrors(command: Command): Command {
       throw new HelpShown(error.exitCode);
     const path = commandPath(command);
     const what = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-    const help = path === "" ? "pva --help" : `pva ${path} --help`;
+    const pva = pvaCommand();
+    const help = path === "" ? `${pva} --help` : `${pva} ${path} --help`;
     throw new PvaError(`${path === "" ? "" : `${path}: `}${what} (see ${help})`, "E_USAGE");
   });
   for (const sub of command.commands) reportUsageErrors(sub);

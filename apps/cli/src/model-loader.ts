@@ -1,19 +1,20 @@
 import { PvaError } from "@pva/core";
 import { loadModel, type Model, type QuantizeType } from "@pva/lm";
+import { pvaCommand } from "./help-examples.js";
 import type { ProgressReporter, StageProgress } from "./progress.js";
 import type { ModelInfo } from "./run-folder.js";
 
 /** Weights at least this large get a load progress bar. */
 const LOAD_BAR_BYTES = 200e6;
 
-/** The three ways forward when the study's model cannot be fetched. */
-const OFFLINE_WAYS_OUT =
-  "ways out: --model <folder or .gguf>, --endpoint <OpenAI-compatible URL>, or experiments/smoke on random weights (pva run experiments/smoke; pnpm smoke in the repository)";
+/** The three ways forward when the study's model cannot be fetched, spelled as the user runs pva. */
+const offlineWaysOut = () =>
+  `ways out: --model <folder or .gguf>, --endpoint <OpenAI-compatible URL>, or experiments/smoke on random weights (${pvaCommand()} run experiments/smoke)`;
 
 /** A hub error reworded for a user who has no network: what failed and the ways out, in one line. */
 function offlineError(error: PvaError): PvaError {
   const cause = error.message.split(";")[0];
-  return new PvaError(`cannot fetch the model: ${cause}. ${OFFLINE_WAYS_OUT}`, error.code);
+  return new PvaError(`cannot fetch the model: ${cause}. ${offlineWaysOut()}`, error.code);
 }
 
 export function modelInfo(model: Model): ModelInfo {
@@ -28,7 +29,8 @@ export function modelInfo(model: Model): ModelInfo {
 
 /**
  * Loads the study's model the first time a stage needs it (a resumed run whose stages are all
- * done never loads it), showing download progress, and frees it at the end.
+ * done never loads it), showing download progress (or, for a builtin random model's first use,
+ * the progress of writing its weights), and frees it at the end.
  */
 export class ModelLoader {
   private loading: Promise<Model> | undefined;
@@ -53,7 +55,12 @@ export class ModelLoader {
       const model = await loadModel(this.source, {
         quantize: this.opts.quantize,
         onProgress: ({ file, loaded: bytes, total }) => {
-          download ??= this.progress.stage("download", "MB");
+          if (!download && this.source.startsWith("builtin:"))
+            this.progress.line(`${this.source}: writing its random weights into the cache (first use only)`);
+          download ??= this.progress.stage(
+            this.source.startsWith("builtin:") ? "write model" : "download",
+            "MB",
+          );
           loaded.set(file, bytes);
           totals.set(file, total);
           const mb = (xs: Map<string, number>) =>

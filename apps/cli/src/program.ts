@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { Command } from "commander";
 import { analyzeCommand } from "./commands/analyze-command.js";
 import { elicitCommand } from "./commands/elicit-command.js";
+import { initCommand } from "./commands/init-command.js";
 import { modelCommand } from "./commands/model-command.js";
 import { prefsCommand } from "./commands/prefs-command.js";
 import { probeCommand } from "./commands/probe-command.js";
@@ -28,12 +29,14 @@ export function createProgram(): Command {
     .addHelpText(
       "after",
       examples(
+        "pva init my-study                          # a starter study to edit: study.json, activities.csv",
         "pva run experiments/smoke                  # whole pipeline on random weights, seconds",
         "pva run experiments/emotion-preferences    # the published study on SmolLM2-360M-Instruct",
         "pva report runs/smoke-0123456789ab          # re-render a run's report",
         "pva model info builtin:random-tiny",
       ),
     )
+    .addCommand(initCommand())
     .addCommand(runCommand())
     .addCommand(elicitCommand())
     .addCommand(vectorsCommand())

@@ -40,7 +40,7 @@ describe("pva run experiments/smoke", () => {
     expect(first).toMatch(/[/\\]smoke-[0-9a-f]{12}$/);
     for (const stage of ["elicit", "fit", "vectors", "neutral", "probe", "analyze", "steer", "report"])
       expect(result.stderr).toMatch(new RegExp(`^${stage}: `, "m"));
-    expect(result.stderr).toMatch(/^elicit: 240\/240 choices/m);
+    expect(result.stderr).toMatch(/^elicit: 240\/240 comparisons/m);
 
     firstDigest = await folderDigest(first);
     for (const file of [

@@ -45,8 +45,8 @@ const STUDY_OPTIONS: Record<StudyOptionName, () => Option> = {
     ),
   budget: () =>
     new Option(
-      "--budget <n>",
-      "compare an active sample of this many pairs instead of all ordered pairs",
+      "--budget <comparisons>",
+      "ask an active sample of this many comparisons (one comparison = one ordered prompt; each chosen pair is asked in both orders) instead of all ordered pairs; stops early, saying so, once the ranking is stable",
     ).argParser(integerOption("--budget", 1)),
 };
 

@@ -43,7 +43,8 @@ async function errorOf(promise: Promise<unknown>): Promise<Error> {
 describe("builtin models", () => {
   it("writes random-tiny once into the cache dir and marks it as random", async () => {
     const cacheDir = join(dir, "cache");
-    const first = await loadModel("builtin:random-tiny", { cacheDir });
+    const drawn: { file: string; loaded: number; total: number }[] = [];
+    const first = await loadModel("builtin:random-tiny", { cacheDir, onProgress: (p) => drawn.push(p) });
     expect(first.builtinRandom).toBe(true);
     expect(first.randomWeights).toBe(true);
     expect(first.config).toMatchObject({
@@ -54,7 +55,28 @@ describe("builtin models", () => {
     });
     const weights = join(cacheDir, "builtin", "random-tiny-v2", "model.safetensors");
     const written = (await stat(weights)).mtimeMs;
-    const second = await loadModel("builtin:random-tiny", { cacheDir });
+    // Writing it reported progress over the tensor bytes: the file less its length prefix and header.
+    const file = await readFile(weights);
+    const tensorBytes = file.length - 8 - Number(file.readBigUInt64LE(0));
+    expect(drawn.length).toBeGreaterThan(1);
+    expect(drawn.every((p) => p.file === "model.safetensors" && p.total === tensorBytes)).toBe(true);
+    expect(drawn.map((p) => p.loaded)).toEqual([...drawn.map((p) => p.loaded)].sort((a, b) => a - b));
+    expect(drawn.at(-1)?.loaded).toBe(tensorBytes);
+    // Its footprint, against the file: every tensor's values counted from the safetensors header.
+    const header = JSON.parse(file.subarray(8, 8 + Number(file.readBigUInt64LE(0))).toString("utf8"));
+    const values = Object.entries(header)
+      .filter(([name]) => name !== "__metadata__")
+      .reduce((sum, [, t]) => sum + (t as { shape: number[] }).shape.reduce((p, d) => p * d, 1), 0);
+    expect(first.footprint).toEqual({
+      parameters: values,
+      storedTypes: { F32: values },
+      storedBytes: 4 * values,
+      memoryTypes: { f32: values }, // F32 weights stay F32 in memory
+      memoryBytes: 4 * values,
+    });
+    const again: unknown[] = [];
+    const second = await loadModel("builtin:random-tiny", { cacheDir, onProgress: (p) => again.push(p) });
+    expect(again).toEqual([]);
     expect((await stat(weights)).mtimeMs).toBe(written);
     expect(second.hash).toBe(first.hash);
     expect(second.hash).toMatch(/^[0-9a-f]{64}$/);

@@ -30,6 +30,7 @@ import { type ModelWeights, type QuantizeType, WeightReader } from "./weights.js
 export interface LoadModelOptions {
   /** Where hub downloads and builtin models are cached (default: PVA_CACHE_DIR or ~/.cache/pva/models). */
   cacheDir?: string;
+  /** Bytes of each hub file downloaded, or of a builtin model's weights drawn when it is first written. */
   onProgress?: (p: DownloadProgress) => void;
   /** Weight bytes read so far while loading, of `total` (the tensor data in the file(s)). */
   onLoadProgress?: (p: { loaded: number; total: number }) => void;
@@ -65,6 +66,8 @@ export interface Model {
    */
   randomWeights: boolean;
   config: ModelConfig;
+  /** Its parameters, stored types and bytes, and what its weights take in memory as loaded. */
+  footprint: ModelFootprint;
   tokenizer: Tokenizer;
   forward(tokens: number[], opts?: ForwardOptions): Promise<ForwardResult>;
   /**
@@ -97,7 +100,7 @@ async function resolveModelSource(
   let path: string;
   let builtinRandom = false;
   if (source.startsWith("builtin:")) {
-    path = await resolveBuiltin(source.slice("builtin:".length), cacheDir);
+    path = await resolveBuiltin(source.slice("builtin:".length), cacheDir, opts.onProgress);
     builtinRandom = true;
   } else if (source.startsWith("hf:")) {
     path = await resolveHub(source.slice("hf:".length), {
@@ -201,12 +204,15 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
   try {
     let total = 0;
     let bytesRead = 0;
+    // Set from the checkpoint's headers before any weight is read (and used to refuse a model that cannot fit).
+    const measured: { footprint?: ModelFootprint } = {};
     const weightOptions: LoadWeightOptions = {
       quantize: opts.quantize,
       beforeWeights: (store) => {
         const footprint = modelFootprint(store, backend.weightTypes, opts.quantize);
         assertFits(source, footprint, opts.availableMemory ?? availableMemory(), opts.quantize);
         total = footprint.storedBytes;
+        measured.footprint = footprint;
       },
       onBytes: opts.onLoadProgress
         ? (bytes) => {
@@ -220,12 +226,15 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
       : await loadHfFolder(path, backend, weightOptions);
     const transformer = new Transformer(loaded.config, loaded.weights, backend);
     const tokenizer = createTokenizer(loaded.tokenizerFiles);
+    const { footprint } = measured;
+    if (!footprint) throw new Error("loadModel: the weight loader did not report the model's footprint");
     return {
       id: source,
       hash: await hashModelFiles(loaded.files),
       builtinRandom,
       randomWeights: builtinRandom || loaded.config.randomWeights,
       config: loaded.config,
+      footprint,
       tokenizer,
       forward: (tokens, o) => transformer.forward(tokens, o),
       forwardContinuations: (prefix, continuations, o) =>

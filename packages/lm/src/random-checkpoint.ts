@@ -53,7 +53,12 @@ export interface RandomCheckpointSpec {
  * goes through the same parser as any checkpoint's, and the tensors are the ones its
  * architecture's loader reads.
  */
-export async function writeRandomCheckpoint(dir: string, spec: RandomCheckpointSpec): Promise<void> {
+export async function writeRandomCheckpoint(
+  dir: string,
+  spec: RandomCheckpointSpec,
+  /** Called as each tensor is drawn: bytes of model.safetensors' tensors drawn so far, of all. */
+  onProgress?: (p: { file: string; loaded: number; total: number }) => void,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const architecture = architectureNamed(spec.architecture);
   // Marked as random (config-fields.ts), so whatever loads or converts it can say so.
@@ -63,11 +68,20 @@ export async function writeRandomCheckpoint(dir: string, spec: RandomCheckpointS
   const std = spec.initStd ?? 0.02;
   const dtype = spec.dtype ?? "F32";
   const tensors = new Map<string, TensorToWrite>();
-  for (const { name, shape, kind, center } of architecture.hfTensors(config)) {
+  const bytesPerElement = dtype === "F32" ? 4 : 2;
+  const specs = architecture.hfTensors(config);
+  const total = specs.reduce((sum, { shape }) => sum + elementCount(shape) * bytesPerElement, 0);
+  let loaded = 0;
+  const drawn = (values: Float32Array) => {
+    loaded += values.length * bytesPerElement;
+    onProgress?.({ file: "model.safetensors", loaded, total });
+    return values;
+  };
+  for (const { name, shape, kind, center } of specs) {
     const data =
       kind === "gain"
-        ? () => fillNormal(rng.fork(name), shape, 0.1).map((x) => x + (center ?? 1))
-        : () => fillNormal(rng.fork(name), shape, std);
+        ? () => drawn(fillNormal(rng.fork(name), shape, 0.1).map((x) => x + (center ?? 1)))
+        : () => drawn(fillNormal(rng.fork(name), shape, std));
     tensors.set(name, { shape, data, dtype });
   }
   const bpe = buildByteLevelBpe(spec.vocabSize);
@@ -80,9 +94,14 @@ export async function writeRandomCheckpoint(dir: string, spec: RandomCheckpointS
   );
 }
 
-function fillNormal(rng: Rng, shape: number[], std: number): Float32Array {
+function elementCount(shape: number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
+  return n;
+}
+
+function fillNormal(rng: Rng, shape: number[], std: number): Float32Array {
+  const n = elementCount(shape);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = std * rng.normal();
   return out;

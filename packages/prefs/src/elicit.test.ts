@@ -146,6 +146,25 @@ describe("elicit", () => {
     expect(records.length).toBeGreaterThanOrEqual(48);
   });
 
+  it("ends with the design's stop reason when an active design stops before its budget", async () => {
+    const { backend } = memoryBackend();
+    const progress: ElicitProgress[] = [];
+    const records = await elicit({
+      ...base,
+      activities: defaultActivities,
+      backend,
+      design: { kind: "active", budget: 4032, rounds: 20 },
+      storeFile: join(dir, "active-stable.jsonl"),
+      onProgress: (p) => progress.push(p),
+    });
+    expect(records.length).toBeLessThan(4032);
+    const last = progress.at(-1);
+    expect(last).toMatchObject({ done: records.length, total: 4032 });
+    const asked = records.length.toLocaleString("en-US");
+    expect(last?.stopReason).toBe(`ranking stable for 2 rounds after ${asked} of 4,032 comparisons`);
+    expect(progress.slice(0, -1).every((p) => p.stopReason === null)).toBe(true);
+  });
+
   it("refuses a readout or steering the backend cannot give, with one clear line", async () => {
     const { backend } = memoryBackend();
     const common = {

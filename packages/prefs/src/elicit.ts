@@ -31,6 +31,11 @@ export interface ElicitProgress {
   ratePerSecond: number;
   /** Seconds left at that rate (null before the first new answer). */
   etaSeconds: number | null;
+  /**
+   * Set in the last report when the design stopped before spending what it planned, saying why
+   * (e.g. "ranking stable for 2 rounds after 960 of 1,200 comparisons"); null otherwise.
+   */
+  stopReason: string | null;
 }
 
 export interface ElicitOptions {
@@ -125,7 +130,7 @@ export async function elicit(opts: ElicitOptions): Promise<ChoiceRecord[]> {
   let failures = 0;
   let lastFailure: string | null = null;
   const total = design.plannedComparisons * samples;
-  const report = () => {
+  const report = (stopReason: string | null = null) => {
     if (!opts.onProgress) return;
     const seconds = (Date.now() - started) / 1000;
     const ratePerSecond = seconds > 0 ? fresh / seconds : 0;
@@ -137,6 +142,7 @@ export async function elicit(opts: ElicitOptions): Promise<ChoiceRecord[]> {
       lastFailure,
       ratePerSecond,
       etaSeconds: fresh > 0 && ratePerSecond > 0 ? left / ratePerSecond : null,
+      stopReason,
     });
   };
 
@@ -201,7 +207,11 @@ export async function elicit(opts: ElicitOptions): Promise<ChoiceRecord[]> {
   try {
     while (!opts.signal?.aborted) {
       const batch = design.next(outcomes);
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        const reason = design.stopReason?.() ?? null;
+        if (reason !== null) report(reason);
+        break;
+      }
       const jobs = jobsFor(batch);
       const results: (ChoiceRecord | null)[] = new Array(jobs.length).fill(null);
       let next = 0;

@@ -9,6 +9,6 @@ export const elicitCommand = () =>
     [
       "pva elicit experiments/emotion-preferences",
       "pva elicit experiments/emotion-preferences --endpoint http://localhost:8080/v1 --model qwen2.5-7b-instruct",
-      "pva elicit experiments/emotion-preferences --budget 1200   # active sampling instead of all 4,032 prompts",
+      "pva elicit experiments/emotion-preferences --budget 1200   # 1,200 comparisons, actively chosen, instead of all 4,032",
     ],
   );

@@ -1,3 +1,4 @@
+import { PvaError } from "@pva/core";
 import { inspectModel, type QuantizeType } from "@pva/lm";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { examples } from "../help-examples.js";
@@ -35,25 +36,54 @@ export const quantizeOption = () =>
     "quantize F32/F16/BF16 weights while loading (q8_0 takes ~1.06 bytes per weight; quantized GGUF weights stay as stored)",
   ).argParser(quantizeType);
 
+/** Bytes as a person reads them: "1.4 MB", "724 MB", "16.1 GB" (powers of 1000, as disks count). */
+export function formatBytes(bytes: number): string {
+  const units = ["bytes", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  if (unit === 0) return `${bytes} bytes`;
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Only hub models are pulled: a local folder or file is used where it is, a builtin is made on first use. */
+function pullable(source: string): string {
+  if (/^hf:[^/\s@]+\/[^/\s@]+(@\S+)?$/.test(source)) return source;
+  const why = source.startsWith("builtin:")
+    ? "a builtin model is written on first use, no download needed"
+    : source.startsWith("hf:")
+      ? "expected hf:org/name or hf:org/name@revision"
+      : "a local folder or .gguf file is used where it is, no download needed";
+  throw new PvaError(
+    `model pull: ${source}: only hub models (hf:org/name[@rev]) can be pulled; ${why}`,
+    "E_USAGE",
+  );
+}
+
 const pull = new Command("pull")
   .description("download a hub model into the cache (resumes an interrupted download) and check it loads")
-  .argument("<source>", "hf:org/name[@rev], a local folder, a .gguf file, or builtin:random-tiny")
+  .argument("<source>", "hf:org/name or hf:org/name@revision (a Hugging Face Hub model)")
   .addOption(quantizeOption())
   .addHelpText(
     "after",
     examples(
       "pva model pull hf:HuggingFaceTB/SmolLM2-360M-Instruct",
-      "HF_ENDPOINT=https://hf-mirror.example pva model pull hf:Qwen/Qwen2.5-0.5B-Instruct@main",
+      "pva model pull hf:Qwen/Qwen2.5-0.5B-Instruct@main",
     ),
   )
+  .addHelpText(
+    "after",
+    "\nA mirror: set HF_ENDPOINT (e.g. HF_ENDPOINT=https://hf-mirror.example) before the command.\n",
+  )
   .action(async (source: string, opts: { quantize?: QuantizeType }) => {
-    await withModel(source, opts.quantize, async (loader) => {
+    await withModel(pullable(source), opts.quantize, async (loader) => {
       const model = await loader.get();
       process.stdout.write(`${model.id} ready (sha256 ${model.hash.slice(0, 12)})\n`);
     });
   });
-
-const gb = (bytes: number) => `${(bytes / 1e9).toFixed(bytes < 1e8 ? 3 : 2)} GB`;
 
 /** "Q4_K 3.9B, Q6_K 1.1B, F32 0.3M" style: parameters per type, largest first. */
 const count = (n: number) =>
@@ -115,9 +145,9 @@ const info = new Command("info")
       ),
       parameters: `${facts.parameters} (${count(facts.parameters)})`,
       weightTypes: typeList(footprint.storedTypes),
-      bytesOnDisk: `${facts.bytesOnDisk} (${gb(facts.bytesOnDisk)})`,
+      bytesOnDisk: `${facts.bytesOnDisk} (${formatBytes(facts.bytesOnDisk)})`,
       inMemory: typeList(footprint.memoryTypes),
-      memoryNeeded: `${facts.memoryNeeded} (${gb(facts.memoryNeeded)}; ${gb(facts.memoryAvailable)} free now)`,
+      memoryNeeded: `${facts.memoryNeeded} (${formatBytes(facts.memoryNeeded)}; ${formatBytes(facts.memoryAvailable)} free now)`,
     };
     const width = Math.max(...Object.keys(shown).map((k) => k.length));
     for (const [key, value] of Object.entries(shown))

@@ -71,9 +71,9 @@ const generate = new Command("generate")
     examples(
       'pva stories generate --model hf:HuggingFaceTB/SmolLM2-360M-Instruct --emotions "blissful,hostile" --per-emotion 6',
       "pva stories generate --model ./qwen2.5-7b-instruct.gguf --emotions all --per-emotion 12 --out my-stories.jsonl",
-      "  then point a study's vectors.corpus at my-stories.jsonl",
     ),
   )
+  .addHelpText("after", '\nThen point a study\'s "vectors": { "corpus": ... } at my-stories.jsonl.\n')
   .action(async (opts: GenerateOptions) => {
     const emotions = parseEmotions(opts.emotions);
     if (opts.perEmotion > storyTopics.length)

@@ -32,9 +32,10 @@ export async function preferencesStage(ctx: PipelineContext): Promise<void> {
     return;
   }
   const backend = await studyBackend(config, ctx.models);
-  const bar = ctx.progress.stage("elicit", "choices");
+  const bar = ctx.progress.stage("elicit", "comparisons");
   let failures = 0;
   let lastFailure: string | null = null;
+  let stopReason: string | null = null;
   const records = await elicit({
     backend,
     activities,
@@ -50,10 +51,12 @@ export async function preferencesStage(ctx: PipelineContext): Promise<void> {
     onProgress: (p) => {
       failures = p.failures;
       lastFailure = p.lastFailure;
+      stopReason = p.stopReason ?? stopReason;
       bar.update(p.done, p.total, p.failures);
     },
   });
-  bar.finish();
+  // An active design that stopped short of its budget says why, so a short run is not a mystery.
+  bar.finish(stopReason ?? undefined);
   throwIfInterrupted(ctx.signal, "elicit");
   if (failures > 0)
     throw new PvaError(

@@ -40,7 +40,12 @@ export const BUILTIN_MODELS: Record<string, RandomCheckpointSpec> = {
 const VERSION = "v2";
 
 /** The folder of a builtin model, written into the cache on first use. */
-export async function resolveBuiltin(name: string, cacheDir: string): Promise<string> {
+export async function resolveBuiltin(
+  name: string,
+  cacheDir: string,
+  /** Reports the weights being drawn when the model is written (first use only). */
+  onProgress?: (p: { file: string; loaded: number; total: number }) => void,
+): Promise<string> {
   const spec = BUILTIN_MODELS[name];
   if (!spec)
     throw new PvaError(
@@ -56,7 +61,7 @@ export async function resolveBuiltin(name: string, cacheDir: string): Promise<st
   // Written beside the target and renamed, so a crash or a concurrent writer never leaves half a model.
   const tmp = await mkdtemp(join(parent, `.${name}-`));
   try {
-    await writeRandomCheckpoint(tmp, spec);
+    await writeRandomCheckpoint(tmp, spec, onProgress);
     await rename(tmp, dir).catch(async (e: NodeJS.ErrnoException) => {
       if (!(await isComplete(dir))) throw e;
     });

@@ -85,6 +85,34 @@ describe("createActiveDesign", () => {
     expect(outcomes.length).toBeGreaterThan(350);
   });
 
+  it("says why it stopped when the ranking stopped changing before the budget was spent", () => {
+    const model = simulatedModel("active-stable");
+    const design = createActiveDesign(size, { budget: fullComparisons, rounds: 20, rng: createRng(5) });
+    const { outcomes } = runDesign(design, model.ask);
+    expect(outcomes.length).toBeLessThan(fullComparisons);
+    const asked = outcomes.length.toLocaleString("en-US");
+    expect(design.stopReason?.()).toBe(`ranking stable for 2 rounds after ${asked} of 4,032 comparisons`);
+  });
+
+  it("gives no stop reason when it spent its budget, and says so when the budget exceeds every pair", () => {
+    const model = simulatedModel("active-spent");
+    const spent = createActiveDesign(size, {
+      budget: 400,
+      rounds: 5,
+      rng: createRng(9),
+      stableSpearman: 1.01,
+    });
+    const { outcomes } = runDesign(spent, model.ask);
+    expect(outcomes.length).toBeGreaterThanOrEqual(399);
+    expect(spent.stopReason?.()).toBeNull();
+
+    const few = createActiveDesign(5, { budget: 100, rounds: 3, rng: createRng(2), stableSpearman: 1.01 });
+    const asked: number[] = [];
+    for (let batch = few.next([]); batch.length > 0; batch = few.next([])) asked.push(batch.length);
+    expect(asked.reduce((s, n) => s + n, 0)).toBe(20);
+    expect(few.stopReason?.()).toBe("all 20 ordered pairs asked, fewer than the budget of 100");
+  });
+
   it("asks the same pairs again for the same seed and answers (so a resumed run re-finds its records)", () => {
     const model = simulatedModel("active-repeat");
     const run = () =>

@@ -37,6 +37,7 @@ export function createActiveDesign(size: number, opts: ActiveDesignOptions): Des
   let round = 0;
   let previous: Float64Array | null = null;
   let stableRounds = 0;
+  let stoppedStable = false;
 
   const keyOf = (i: number, j: number) => (i < j ? i * size + j : j * size + i);
   const take = (i: number, j: number, batch: OrderedPair[]) => {
@@ -63,8 +64,20 @@ export function createActiveDesign(size: number, opts: ActiveDesignOptions): Des
   const startCost = Math.min(opts.budget, size * 2 * Math.ceil(startDegree / 2));
   const perRound = Math.max(2, 2 * Math.floor((opts.budget - startCost) / opts.rounds / 2));
 
+  const allPairs = size * (size - 1);
+  const count = (n: number) => n.toLocaleString("en-US");
   return {
-    plannedComparisons: Math.min(opts.budget, size * (size - 1)),
+    plannedComparisons: Math.min(opts.budget, allPairs),
+    stopReason() {
+      if (stoppedStable)
+        return `ranking stable for ${patience} rounds after ${count(issued)} of ${count(opts.budget)} comparisons`;
+      if (opts.budget > allPairs && issued === allPairs)
+        return `all ${count(allPairs)} ordered pairs asked, fewer than the budget of ${count(opts.budget)}`;
+      // Each pair is asked in both orders, so an odd budget leaves one comparison unspent.
+      if (issued < Math.min(opts.budget, allPairs) - 1)
+        return `no pair left to ask after ${count(issued)} of ${count(opts.budget)} comparisons`;
+      return null;
+    },
     next(outcomes) {
       if (round++ === 0) return start();
       const fit = fitBradleyTerry(buildPairTable(size, outcomes), { prior: 0.5, positionBias: true });
@@ -73,7 +86,10 @@ export function createActiveDesign(size: number, opts: ActiveDesignOptions): Des
         stableRounds = rho >= stableSpearman ? stableRounds + 1 : 0;
       }
       previous = fit.strength;
-      if (stableRounds >= patience) return [];
+      if (stableRounds >= patience) {
+        stoppedStable = true;
+        return [];
+      }
       let quota = Math.floor(Math.min(perRound, opts.budget - issued) / 2);
       const batch: OrderedPair[] = [];
       const usedThisRound = new Set<number>();

@@ -15,4 +15,9 @@ export interface Design {
   /** Ordered pairs the design expects to ask in total (for progress bars). */
   readonly plannedComparisons: number;
   next(outcomes: readonly Outcome[]): OrderedPair[];
+  /**
+   * After `next` returned an empty batch: why the design stopped short of `plannedComparisons`
+   * (an active design whose ranking stopped changing), or null when it asked all it planned.
+   */
+  stopReason?(): string | null;
 }
