@@ -119,7 +119,7 @@ describe("pva subcommands", () => {
     expect(text.stdout).toMatch(/^numLayers +4$/m);
     expect(text.stdout).toMatch(/^parameters +213568 \(213\.6K\)$/m);
     expect(text.stdout).toMatch(/^weightTypes +F32 213\.6K$/m);
-    expect(text.stdout).toMatch(/^memoryNeeded +\d+ \(0\.\d+ GB; [\d.]+ GB free now\)$/m);
+    expect(text.stdout).toMatch(/^memoryNeeded +\d+ \([\d.]+ [kMG]B; [\d.]+ [kMGT]B free now\)$/m);
     expect(text.stdout).toContain("(random weights: its outputs mean nothing)");
   });
 
