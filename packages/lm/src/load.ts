@@ -126,14 +126,8 @@ async function resolveModelSource(
 }
 
 /** What `pva model info` prints: the model's shape and what loading it takes, without loading it. */
-export interface ModelInspection {
-  id: string;
-  /** sha256 of the files that define it (as Model.hash). */
-  hash: string;
-  builtinRandom: boolean;
-  randomWeights: boolean;
-  config: ModelConfig;
-  footprint: ModelFootprint;
+export interface ModelInspection
+  extends Pick<Model, "id" | "hash" | "builtinRandom" | "randomWeights" | "config" | "footprint"> {
   /** Size of the files that define it (weights, config.json, tokenizer.json). */
   bytesOnDisk: number;
   /** Memory loading it takes (weights in memory plus room for activations), see memoryNeeded. */
