@@ -1,5 +1,5 @@
-import { PvaError } from "@pva/core";
-import { loadModel, type Model, type QuantizeType } from "@pva/lm";
+import { type ModelSource, PvaError } from "@pva/core";
+import { loadModel, type Model, modelFingerprint, type QuantizeType } from "@pva/lm";
 import { pvaCommand } from "./help-examples.js";
 import type { ProgressReporter, StageProgress } from "./progress.js";
 import type { ModelInfo } from "./run-folder.js";
@@ -34,9 +34,10 @@ export function modelInfo(model: Model): ModelInfo {
  */
 export class ModelLoader {
   private loading: Promise<Model> | undefined;
+  private fingerprinting: Promise<string> | undefined;
 
   constructor(
-    readonly source: string,
+    readonly source: ModelSource,
     private readonly progress: ProgressReporter,
     private readonly opts: { quantize?: QuantizeType } = {},
   ) {}
@@ -44,6 +45,19 @@ export class ModelLoader {
   get(): Promise<Model> {
     this.loading ??= this.load();
     return this.loading;
+  }
+
+  /**
+   * The model's fingerprint (see modelFingerprint): what a stage that asks the model adds to its
+   * up-to-date check, so weights replaced in place or a hub revision that moved re-run it. Cheap:
+   * nothing is loaded or downloaded.
+   */
+  fingerprint(): Promise<string> {
+    this.fingerprinting ??= modelFingerprint(this.source).catch((error: unknown) => {
+      if (error instanceof PvaError && error.code === "E_HUB_UNREACHABLE") throw offlineError(error);
+      throw error;
+    });
+    return this.fingerprinting;
   }
 
   private async load(): Promise<Model> {
@@ -55,12 +69,12 @@ export class ModelLoader {
       const model = await loadModel(this.source, {
         quantize: this.opts.quantize,
         onProgress: ({ file, loaded: bytes, total }) => {
-          if (!download && this.source.startsWith("builtin:"))
-            this.progress.line(`${this.source}: writing its random weights into the cache (first use only)`);
-          download ??= this.progress.stage(
-            this.source.startsWith("builtin:") ? "write model" : "download",
-            "MB",
-          );
+          const builtin = this.source.kind === "builtin";
+          if (!download && builtin)
+            this.progress.line(
+              `${this.source.id}: writing its random weights into the cache (first use only)`,
+            );
+          download ??= this.progress.stage(builtin ? "write model" : "download", "MB");
           loaded.set(file, bytes);
           totals.set(file, total);
           const mb = (xs: Map<string, number>) =>
@@ -74,8 +88,8 @@ export class ModelLoader {
           reading.update(Math.round(bytes / 1e6), Math.round(total / 1e6));
         },
       });
-      download?.finish(this.source);
-      reading?.finish(this.source);
+      download?.finish(this.source.id);
+      reading?.finish(this.source.id);
       return model;
     } catch (error) {
       if (error instanceof PvaError && error.code === "E_HUB_UNREACHABLE") throw offlineError(error);

@@ -2,10 +2,13 @@ import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type Activity,
+  apiModelName,
   contentHash,
   type Emotion,
   InputError,
   loadStudy,
+  type ModelSource,
+  parseModelSource,
   type StudyConfig,
   studyActivities,
   studyEmotions,
@@ -17,6 +20,11 @@ export interface OpenedStudy {
   /** The study.json that was read. */
   file: string;
   config: StudyConfig;
+  /**
+   * The weights the study reads (`model.source`, or `--model` without `--endpoint`): the model the
+   * embedded backend asks and the activation stages read. `config.model.source` is its id.
+   */
+  model: ModelSource;
   /** Hash of what the results depend on; its first 12 digits name the run folder. */
   hash: string;
   /** The study file's own `output.dir` as written ("runs" when it sets none); where this run went is `runDir`. */
@@ -40,16 +48,19 @@ async function studyFileOf(path: string): Promise<string> {
 /** The config with the command line's options applied; `changed` lists the ones that alter results. */
 function applyOverrides(
   config: StudyConfig,
+  studySource: ModelSource,
+  studyDir: string,
   opts: StudyOptions,
-): { config: StudyConfig; changed: Record<string, unknown> } {
+): { config: StudyConfig; source: ModelSource; changed: Record<string, unknown> } {
   const changed: Record<string, unknown> = {};
+  let source = studySource;
   let model = config.model;
   let elicitation = config.elicitation;
   if (opts.endpoint && opts.endpoint.length > 0) {
     // The server answers the choices; the study's model source still names the weights the
     // activation stages read. Which server answers does not change the answers, so endpoints
     // stay out of the hash.
-    const name = opts.model ?? model.name ?? model.source.replace(/^hf:/, "");
+    const name = opts.model ?? apiModelName(model);
     model = { ...model, backend: "openai", endpoints: opts.endpoint, name };
     changed.backend = "openai";
     changed.apiModel = name;
@@ -58,9 +69,14 @@ function applyOverrides(
       changed.readout = "logprobs";
     }
   } else if (opts.model !== undefined) {
-    const source = /^[a-z][a-z0-9+.-]*:/i.test(opts.model) ? opts.model : resolve(opts.model);
-    model = { ...model, source };
-    changed.model = source;
+    // A path on the command line is relative to where pva runs, and named relative to the study's
+    // folder like one in the study file, so naming the study's own model changes nothing.
+    const given = parseModelSource(opts.model, process.cwd(), studyDir);
+    if (given.id !== source.id) {
+      source = given;
+      model = { ...model, source: given.id };
+      changed.model = given.id;
+    }
   }
   if (opts.budget !== undefined) {
     const rounds = config.elicitation.design.kind === "active" ? config.elicitation.design.rounds : 20;
@@ -73,7 +89,7 @@ function applyOverrides(
     seed = opts.seed;
     changed.seed = seed;
   }
-  return { config: { ...config, model, elicitation, seed }, changed };
+  return { config: { ...config, model, elicitation, seed }, source, changed };
 }
 
 /**
@@ -95,13 +111,14 @@ async function outputDirOf(
 export async function openStudy(path: string, opts: StudyOptions): Promise<OpenedStudy> {
   const file = await studyFileOf(path);
   const loaded = await loadStudy(file);
-  const { config, changed } = applyOverrides(loaded.config, opts);
+  const { config, source, changed } = applyOverrides(loaded.config, loaded.model, loaded.dir, opts);
   const hash = Object.keys(changed).length === 0 ? loaded.hash : contentHash({ study: loaded.hash, changed });
   const output = await outputDirOf(file, config, opts.out);
   const activities = await studyActivities(config);
   return {
     file,
     config: { ...config, output: { dir: output.dir } },
+    model: source,
     hash,
     declaredOutputDir: output.declared,
     runDir: join(output.dir, `${config.name}-${hash.slice(0, 12)}`),

@@ -22,7 +22,7 @@ export async function runStages(
   const study = await openStudy(studyPath, opts);
   const progress = new ProgressReporter();
   const folder = await RunFolder.open(study.runDir);
-  const models = new ModelLoader(study.config.model.source, progress);
+  const models = new ModelLoader(study.model, progress);
   const ctx: PipelineContext = { study, folder, models, progress, signal };
   try {
     for (const stage of stages) {

@@ -1,4 +1,4 @@
-import { PvaError, type StudyConfig } from "@pva/core";
+import { apiModelName, PvaError, type StudyConfig } from "@pva/core";
 import {
   type ChoiceBackend,
   createAnthropicBackend,
@@ -16,7 +16,7 @@ export async function studyBackend(config: StudyConfig, models: ModelLoader): Pr
       question: prompts.choice,
       temperature: elicitation.temperature,
     });
-  const name = model.name ?? model.source.replace(/^hf:/, "");
+  const name = apiModelName(model);
   if (model.backend === "openai") {
     if (elicitation.readout === "logits")
       throw new PvaError(

@@ -13,6 +13,13 @@ export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
 export { formatIssuePath } from "./issue-path.js";
 export { loadActivities } from "./load-activities.js";
 export { type LoadedStudy, loadStudy } from "./load-study.js";
+export {
+  apiModelName,
+  endpointModelSource,
+  type ModelSource,
+  type ModelSourceKind,
+  parseModelSource,
+} from "./model-source.js";
 export { parseWithSchema } from "./parse-with-schema.js";
 export { readJsonFile } from "./read-json-file.js";
 export { createRng, type Rng } from "./rng.js";

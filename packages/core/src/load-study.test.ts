@@ -51,9 +51,11 @@ describe("loadStudy", () => {
       },
       { "acts.csv": csv, "norms.json": '{"source":"s","norms":[{"emotion":"happy","valence":8}]}' },
     );
-    const { config, dir: studyDir, hash } = await loadStudy(file);
+    const { config, model, dir: studyDir, hash } = await loadStudy(file);
     expect(studyDir).toBe(dir);
-    expect(config.model.source).toBe(join(dir, "models", "smol"));
+    // the model is named by its portable id; where it is on this machine is the ModelSource's location
+    expect(config.model.source).toBe("models/smol");
+    expect(model).toEqual({ kind: "local", id: "models/smol", location: join(dir, "models", "smol") });
     expect(config.activities).toBe(join(dir, "acts.csv"));
     expect(config.vectors.corpus).toBe(join(root, "experiments", "corpus"));
     expect(config.analysis.valenceNorms).toBe(join(dir, "norms.json"));
@@ -71,8 +73,13 @@ describe("loadStudy", () => {
       name: "x",
       model: { source: "hf:HuggingFaceTB/SmolLM2-360M-Instruct" },
     });
-    const { config } = await loadStudy(file);
+    const { config, model } = await loadStudy(file);
     expect(config.model.source).toBe("hf:HuggingFaceTB/SmolLM2-360M-Instruct");
+    expect(model).toEqual({
+      kind: "hub",
+      id: "hf:HuggingFaceTB/SmolLM2-360M-Instruct",
+      location: "HuggingFaceTB/SmolLM2-360M-Instruct",
+    });
     expect(config.vectors.corpus).toBe("builtin");
     expect(await studyActivities(config)).toEqual(defaultActivities);
     expect(studyEmotions(config)).toHaveLength(171);

@@ -1,31 +1,32 @@
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
-import { InputError } from "./errors.js";
+import { InputError, PvaError } from "./errors.js";
 import { contentHash, sha256Hex } from "./hash.js";
+import { type ModelSource, parseModelSource } from "./model-source.js";
 import { parseWithSchema } from "./parse-with-schema.js";
 import { parseJsonText, readTextFile } from "./read-json-file.js";
 import { type StudyConfig, StudyFileSchema } from "./schemas/study-config.js";
 
 export interface LoadedStudy {
-  /** Defaults filled in; every relative path resolved against the study file's folder. */
+  /**
+   * Defaults filled in; every relative file path resolved against the study file's folder, except
+   * `model.source`, which holds the model's portable id (see `model`).
+   */
   config: StudyConfig;
+  /** The model `model.source` names: its portable id and where it is on this machine. */
+  model: ModelSource;
   /** Absolute folder of the study file. */
   dir: string;
   /** contentHash of the normalised config (paths relative to `dir`, output left out) and of the files it names. */
   hash: string;
 }
 
-/** `hf:`, `builtin:`, `http:`... are model ids, not paths. */
-const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
-
 type PathRewrite = (path: string) => string;
 
-/** The config with each file path it holds rewritten by `rewrite`. */
+/** The config with each file path it holds rewritten by `rewrite` (the model's source is its portable id already). */
 function mapPaths(config: StudyConfig, rewrite: PathRewrite): StudyConfig {
-  const modelIsPath = config.model.backend === "embedded" && !SCHEME.test(config.model.source);
   return {
     ...config,
-    model: { ...config.model, source: modelIsPath ? rewrite(config.model.source) : config.model.source },
     activities:
       typeof config.activities === "string" && config.activities !== "default"
         ? rewrite(config.activities)
@@ -53,6 +54,16 @@ async function referencedFileHash(studyFile: string, field: string, path: string
   }
 }
 
+/** The study's model source, with a mistake in it reported as the study file's field. */
+function studyModelSource(file: string, source: string, dir: string): ModelSource {
+  try {
+    return parseModelSource(source, dir);
+  } catch (error) {
+    if (error instanceof PvaError) throw new InputError(file, "model.source", error.message);
+    throw error;
+  }
+}
+
 /**
  * Reads `study.json`: validates it (InputError `file: path: expectation` on any mistake), fills
  * defaults, resolves relative paths against the study's folder and computes the study hash that
@@ -66,7 +77,10 @@ export async function loadStudy(file: string): Promise<LoadedStudy> {
     file,
   );
   const dir = dirname(resolve(file));
-  const config = mapPaths(raw, (path) => resolve(dir, path));
+  const model = studyModelSource(file, raw.model.source, dir);
+  const config = mapPaths({ ...raw, model: { ...raw.model, source: model.id } }, (path) =>
+    resolve(dir, path),
+  );
   const portable = mapPaths(config, (path) => relative(dir, path).split(sep).join("/"));
   const files: Record<string, string> = {};
   if (typeof config.activities === "string" && config.activities !== "default")
@@ -79,5 +93,5 @@ export async function loadStudy(file: string): Promise<LoadedStudy> {
     );
   const { output: _output, ...hashed } = portable;
   const hash = contentHash({ config: hashed, files });
-  return { config, dir, hash };
+  return { config, model, dir, hash };
 }

@@ -40,8 +40,10 @@ export {
   loadModel,
   type Model,
   type ModelInspection,
+  type ModelSourceInput,
 } from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
+export { type FingerprintOptions, modelFingerprint } from "./model-fingerprint.js";
 export type { ModelFootprint } from "./model-footprint.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 export type { RopeScaling, RopeSpec } from "./rope.js";

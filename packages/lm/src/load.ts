@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
-import { PvaError } from "@pva/core";
+import { basename, join } from "node:path";
+import { type ModelSource, PvaError, parseModelSource } from "@pva/core";
 import { architectureNamed } from "./architectures/registry.js";
 import type { KvCache } from "./cache.js";
 import type { ModelConfig } from "./config.js";
@@ -53,7 +53,7 @@ export interface LoadModelOptions {
 }
 
 export interface Model {
-  /** The source string it was loaded from. */
+  /** The portable id of its source (ModelSource.id): never a path of this machine. */
   id: string;
   /** sha256 of the files that define it. */
   hash: string;
@@ -91,38 +91,49 @@ interface ResolvedSource {
   builtinRandom: boolean;
 }
 
-/** The local file or folder a source names (downloading or writing it first for hf: and builtin:). */
+/** A source as given: a ModelSource, or a source string read by core's one rule (paths relative to the working directory). */
+export type ModelSourceInput = ModelSource | string;
+
+function modelSourceOf(source: ModelSourceInput): ModelSource {
+  return typeof source === "string" ? parseModelSource(source, process.cwd()) : source;
+}
+
+/** The local file or folder a source names (downloading or writing it first for hub and builtin models). */
 async function resolveModelSource(
-  source: string,
+  source: ModelSource,
   opts: Pick<LoadModelOptions, "cacheDir" | "onProgress" | "hubUrl">,
 ): Promise<ResolvedSource> {
   const cacheDir = opts.cacheDir ?? defaultCacheDir();
   let path: string;
-  let builtinRandom = false;
-  if (source.startsWith("builtin:")) {
-    path = await resolveBuiltin(source.slice("builtin:".length), cacheDir, opts.onProgress);
-    builtinRandom = true;
-  } else if (source.startsWith("hf:")) {
-    path = await resolveHub(source.slice("hf:".length), {
-      cacheDir,
-      onProgress: opts.onProgress,
-      hubUrl: opts.hubUrl,
-    });
-  } else {
-    path = resolve(source);
+  switch (source.kind) {
+    case "builtin":
+      path = await resolveBuiltin(source.location, cacheDir, opts.onProgress);
+      break;
+    case "hub":
+      path = await resolveHub(source.location, {
+        cacheDir,
+        onProgress: opts.onProgress,
+        hubUrl: opts.hubUrl,
+      });
+      break;
+    case "local":
+      path = source.location;
+      break;
+    case "endpoint":
+      throw new PvaError(`${source.id}: an API model has no weights to load`, "E_MODEL_SOURCE");
   }
   const isFile = await stat(path).then(
     (s) => s.isFile(),
     () => {
       throw new PvaError(
-        `${source}: no such file or folder (expected an HF model folder, a .gguf file, hf:org/name or builtin:random-tiny)`,
+        `${source.id}: no such file or folder (expected an HF model folder, a .gguf file, hf:org/name or builtin:random-tiny)`,
         "E_MODEL_SOURCE",
       );
     },
   );
   if (isFile && !basename(path).toLowerCase().endsWith(".gguf"))
-    throw new PvaError(`${path}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
-  return { path, isFile, builtinRandom };
+    throw new PvaError(`${source.id}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
+  return { path, isFile, builtinRandom: source.kind === "builtin" };
 }
 
 /** What `pva model info` prints: the model's shape and what loading it takes, without loading it. */
@@ -138,9 +149,10 @@ export interface ModelInspection
 
 /** Reads a model's headers (config, tensor shapes and types) and says what loading it would take. */
 export async function inspectModel(
-  source: string,
+  sourceInput: ModelSourceInput,
   opts: Omit<LoadModelOptions, "availableMemory" | "threads"> = {},
 ): Promise<ModelInspection> {
+  const source = modelSourceOf(sourceInput);
   const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
   const backend = await createComputeBackend({ threads: 1, kind: opts.backend });
   const weightTypes = backend.weightTypes;
@@ -173,7 +185,7 @@ export async function inspectModel(
         () => 0,
       );
     return {
-      id: source,
+      id: source.id,
       hash: await hashModelFiles(files),
       builtinRandom,
       randomWeights: builtinRandom || config.randomWeights,
@@ -192,7 +204,8 @@ export async function inspectModel(
  * Loads a model from a local HF folder, a .gguf file, `hf:org/name[@revision]`, or
  * `builtin:random-tiny` / `builtin:random-135m`.
  */
-export async function loadModel(source: string, opts: LoadModelOptions = {}): Promise<Model> {
+export async function loadModel(sourceInput: ModelSourceInput, opts: LoadModelOptions = {}): Promise<Model> {
+  const source = modelSourceOf(sourceInput);
   const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
   const backend = await createComputeBackend({ threads: opts.threads, kind: opts.backend });
   try {
@@ -204,7 +217,7 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
       quantize: opts.quantize,
       beforeWeights: (store) => {
         const footprint = modelFootprint(store, backend.weightTypes, opts.quantize);
-        assertFits(source, footprint, opts.availableMemory ?? availableMemory(), opts.quantize);
+        assertFits(source.id, footprint, opts.availableMemory ?? availableMemory(), opts.quantize);
         total = footprint.storedBytes;
         measured.footprint = footprint;
       },
@@ -223,7 +236,7 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
     const { footprint } = measured;
     if (!footprint) throw new Error("loadModel: the weight loader did not report the model's footprint");
     return {
-      id: source,
+      id: source.id,
       hash: await hashModelFiles(loaded.files),
       builtinRandom,
       randomWeights: builtinRandom || loaded.config.randomWeights,

@@ -1,4 +1,4 @@
-import { PvaError } from "@pva/core";
+import { type ModelSource, PvaError, parseModelSource } from "@pva/core";
 import { inspectModel, type QuantizeType } from "@pva/lm";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { examples } from "../help-examples.js";
@@ -6,7 +6,7 @@ import { ModelLoader } from "../model-loader.js";
 import { ProgressReporter } from "../progress.js";
 
 async function withModel<T>(
-  source: string,
+  source: ModelSource,
   quantize: QuantizeType | undefined,
   use: (loader: ModelLoader) => Promise<T>,
 ): Promise<T> {
@@ -50,13 +50,20 @@ export function formatBytes(bytes: number): string {
 }
 
 /** Only hub models are pulled: a local folder or file is used where it is, a builtin is made on first use. */
-function pullable(source: string): string {
-  if (/^hf:[^/\s@]+\/[^/\s@]+(@\S+)?$/.test(source)) return source;
-  const why = source.startsWith("builtin:")
-    ? "a builtin model is written on first use, no download needed"
-    : source.startsWith("hf:")
-      ? "expected hf:org/name or hf:org/name@revision"
-      : "a local folder or .gguf file is used where it is, no download needed";
+function pullable(source: string): ModelSource {
+  let parsed: ModelSource | null = null;
+  try {
+    parsed = parseModelSource(source, process.cwd());
+  } catch {
+    // a malformed hf: name, said below in the pull's own words
+  }
+  if (parsed?.kind === "hub") return parsed;
+  const why =
+    parsed?.kind === "builtin"
+      ? "a builtin model is written on first use, no download needed"
+      : parsed === null
+        ? "expected hf:org/name or hf:org/name@revision"
+        : "a local folder or .gguf file is used where it is, no download needed";
   throw new PvaError(
     `model pull: ${source}: only hub models (hf:org/name[@rev]) can be pulled; ${why}`,
     "E_USAGE",

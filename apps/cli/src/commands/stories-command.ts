@@ -1,4 +1,12 @@
-import { contentHash, type Emotion, emotionCatalog, findEmotion, PvaError, writeFileAtomic } from "@pva/core";
+import {
+  contentHash,
+  type Emotion,
+  emotionCatalog,
+  findEmotion,
+  PvaError,
+  parseModelSource,
+  writeFileAtomic,
+} from "@pva/core";
 import type { Model } from "@pva/lm";
 import { generateStories, loadCorpus, storyTopics } from "@pva/stimuli";
 import { Command } from "commander";
@@ -80,7 +88,7 @@ const generate = new Command("generate")
       throw new PvaError(`--per-emotion: at most ${storyTopics.length} (one story per topic)`, "E_ARG");
     const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
     const progress = new ProgressReporter();
-    const loader = new ModelLoader(opts.model, progress);
+    const loader = new ModelLoader(parseModelSource(opts.model, process.cwd()), progress);
     try {
       const model = await loader.get();
       const { relatives } = await loadCorpus();

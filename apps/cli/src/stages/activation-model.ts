@@ -8,9 +8,22 @@ import type { PipelineContext } from "./pipeline-context.js";
  * the stage is skipped with the reason on one line and the run goes on to report the preferences.
  */
 export async function activationModel(ctx: PipelineContext, stage: string): Promise<Model | null> {
-  if (ctx.study.config.model.backend === "embedded") return ctx.models.get();
+  return withLocalWeights(ctx, stage, () => ctx.models.get());
+}
+
+/** The fingerprint of the weights the activation stages read (for their up-to-date checks), or null with the reason said, as activationModel. */
+export async function activationFingerprint(ctx: PipelineContext, stage: string): Promise<string | null> {
+  return withLocalWeights(ctx, stage, () => ctx.models.fingerprint());
+}
+
+async function withLocalWeights<T>(
+  ctx: PipelineContext,
+  stage: string,
+  use: () => Promise<T>,
+): Promise<T | null> {
+  if (ctx.study.config.model.backend === "embedded") return use();
   try {
-    return await ctx.models.get();
+    return await use();
   } catch (error) {
     if (!(error instanceof PvaError)) throw error;
     ctx.progress.line(`${stage}: skipped, reading activations needs local weights (${error.message})`);

@@ -31,12 +31,9 @@ function portable(path: string, from = process.cwd()): string {
 function portableConfig(config: StudyConfig, studyDir: string, outputDir: string): StudyConfig {
   const rel = (path: string) => portable(path, studyDir);
   const isPath = (source: string) => isAbsolute(source);
+  // model.source is the model's portable id already (see ModelSource)
   return {
     ...config,
-    model: {
-      ...config.model,
-      source: isPath(config.model.source) ? rel(config.model.source) : config.model.source,
-    },
     activities:
       typeof config.activities === "string" && isPath(config.activities)
         ? rel(config.activities)

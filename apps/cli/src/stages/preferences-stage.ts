@@ -5,12 +5,21 @@ import { modelInfo } from "../model-loader.js";
 import { studyBackend } from "../study-backend.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
-/** Everything the baseline choices and their fit depend on (not endpoints or concurrency). */
-export function preferencesInputs(ctx: PipelineContext): string {
+/**
+ * Everything the baseline choices and their fit depend on (not endpoints or concurrency): with the
+ * model in process, its fingerprint too, so weights replaced under the same name are asked again.
+ */
+export async function preferencesInputs(ctx: PipelineContext): Promise<string> {
   const { config, activities } = ctx.study;
   const { concurrency: _c, maxRetries: _r, ...elicitation } = config.elicitation;
+  const fingerprint = config.model.backend === "embedded" ? await ctx.models.fingerprint() : null;
   return contentHash({
-    model: { source: config.model.source, backend: config.model.backend, name: config.model.name },
+    model: {
+      source: config.model.source,
+      backend: config.model.backend,
+      name: config.model.name,
+      fingerprint,
+    },
     activities,
     question: config.prompts.choice,
     elicitation,
@@ -26,7 +35,7 @@ export function preferencesInputs(ctx: PipelineContext): string {
  */
 export async function preferencesStage(ctx: PipelineContext): Promise<void> {
   const { config, activities } = ctx.study;
-  const inputs = preferencesInputs(ctx);
+  const inputs = await preferencesInputs(ctx);
   if (await ctx.folder.finished("preferences", inputs)) {
     ctx.progress.line("elicit: up to date");
     return;

@@ -1,7 +1,7 @@
 import { loadEmotionVectors, probeScores } from "@pva/analysis";
 import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
-import { activationModel } from "./activation-model.js";
+import { activationFingerprint, activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { hasInput } from "./stage-input.js";
 
@@ -14,7 +14,10 @@ function probeTemplate(question: string): string {
 export async function probeStage(ctx: PipelineContext): Promise<void> {
   const { config, activities } = ctx.study;
   if (!(await hasInput(ctx, "probe", RUN_FILES.vectors))) return;
+  const fingerprint = await activationFingerprint(ctx, "probe");
+  if (fingerprint === null) return;
   const inputs = contentHash({
+    model: { id: ctx.study.model.id, fingerprint },
     vectors: await ctx.folder.fileHash(RUN_FILES.vectors),
     activities,
     readout: config.probe.readout,

@@ -35,7 +35,7 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     CorrelationResultSchema,
   ).catch(() => null);
   const inputs = contentHash({
-    baseline: preferencesInputs(ctx),
+    baseline: await preferencesInputs(ctx),
     preferences: await ctx.folder.fileHash(RUN_FILES.preferences),
     vectors: await ctx.folder.fileHash(RUN_FILES.vectors),
     correlations: await ctx.folder.fileHash(RUN_FILES.correlations),

@@ -3,7 +3,7 @@ import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { InterruptedError } from "../errors.js";
 import { modelInfo } from "../model-loader.js";
 import type { StageProgress } from "../progress.js";
-import { activationModel } from "./activation-model.js";
+import { activationFingerprint, activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { studyCorpus } from "./study-corpus.js";
 
@@ -15,8 +15,10 @@ export async function vectorsStage(ctx: PipelineContext): Promise<void> {
   const { config, emotions } = ctx.study;
   const corpus = await studyCorpus(config.vectors.corpus);
   const names = emotions.map((e) => e.name);
+  const fingerprint = await activationFingerprint(ctx, "vectors");
+  if (fingerprint === null) return;
   const inputs = contentHash({
-    model: config.model.source,
+    model: { id: ctx.study.model.id, fingerprint },
     vectors: { ...config.vectors, corpus: corpus.hash },
     emotions: names,
   });

@@ -39,6 +39,26 @@ export const BUILTIN_MODELS: Record<string, RandomCheckpointSpec> = {
 // v2: config.json marks the weights as random (pva.random_weights).
 const VERSION = "v2";
 
+/** What defines a builtin model's weights (its spec and the writer's version): its fingerprint. */
+export function builtinDefinition(name: string): {
+  name: string;
+  version: string;
+  spec: RandomCheckpointSpec;
+} {
+  const spec = BUILTIN_MODELS[name];
+  if (!spec) throw unknownBuiltin(name);
+  return { name, version: VERSION, spec };
+}
+
+function unknownBuiltin(name: string): PvaError {
+  return new PvaError(
+    `builtin:${name}: unknown builtin model (known: ${Object.keys(BUILTIN_MODELS)
+      .map((n) => `builtin:${n}`)
+      .join(", ")})`,
+    "E_MODEL_SOURCE",
+  );
+}
+
 /** The folder of a builtin model, written into the cache on first use. */
 export async function resolveBuiltin(
   name: string,
@@ -47,13 +67,7 @@ export async function resolveBuiltin(
   onProgress?: (p: { file: string; loaded: number; total: number }) => void,
 ): Promise<string> {
   const spec = BUILTIN_MODELS[name];
-  if (!spec)
-    throw new PvaError(
-      `builtin:${name}: unknown builtin model (known: ${Object.keys(BUILTIN_MODELS)
-        .map((n) => `builtin:${n}`)
-        .join(", ")})`,
-      "E_MODEL_SOURCE",
-    );
+  if (!spec) throw unknownBuiltin(name);
   const dir = join(cacheDir, "builtin", `${name}-${VERSION}`);
   if (await isComplete(dir)) return dir;
   const parent = join(cacheDir, "builtin");

@@ -5,8 +5,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseModelSource } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadModel } from "../load.js";
+import { modelFingerprint } from "../model-fingerprint.js";
 import { writeRandomCheckpoint } from "../random-checkpoint.js";
 
 /**
@@ -218,5 +220,39 @@ describe("hf: sources", () => {
     }
     const offline = await loadModel("hf:acme/tiny", { cacheDir, hubUrl: await closedPortUrl() });
     expect(offline.config.architecture).toBe("qwen2");
+  });
+});
+
+describe("hub fingerprints", () => {
+  it("are the hub's file checksums: seen from the listing alone, the same offline, new when the revision moves", async () => {
+    const cacheDir = join(dir, "cache-fingerprint");
+    const source = parseModelSource("hf:acme/tiny", dir);
+    const listed = await modelFingerprint(source, { cacheDir, hubUrl: hub.url });
+    await loadModel(source, { cacheDir, hubUrl: hub.url });
+    const offline = await modelFingerprint(source, { cacheDir, hubUrl: await closedPortUrl() });
+    expect(offline).toBe(listed);
+
+    // main moved: the same repository now serves other weights
+    const movedDir = join(dir, "served-moved");
+    await writeRandomCheckpoint(movedDir, {
+      architecture: "qwen2",
+      hiddenSize: 32,
+      numLayers: 1,
+      numHeads: 2,
+      numKvHeads: 1,
+      intermediateSize: 64,
+      vocabSize: 300,
+      maxPositions: 64,
+      seed: "hub-test-moved",
+      initStd: 0.2,
+    });
+    const moved = await startFakeHub("acme/tiny", movedDir);
+    try {
+      expect(await modelFingerprint(source, { cacheDir, hubUrl: moved.url })).not.toBe(listed);
+      // told apart from the listing, before any file is downloaded
+      expect(moved.requests.every((r) => r.url.startsWith("/api/"))).toBe(true);
+    } finally {
+      await new Promise((resolve) => moved.server.close(resolve));
+    }
   });
 });

@@ -37,12 +37,7 @@ const WANTED =
  * it stopped, and verified against the hub's sha256 (LFS) or git sha1 before it is used.
  */
 export async function resolveHub(spec: string, opts: HubOptions): Promise<string> {
-  const match = /^([\w.-]+\/[\w.-]+)(?:@([\w./-]+))?$/.exec(spec);
-  if (!match)
-    throw new PvaError(`hf:${spec}: expected hf:org/name or hf:org/name@revision`, "E_MODEL_SOURCE");
-  const [, repo, revision = "main"] = match;
-  const hubUrl = (opts.hubUrl ?? process.env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
-  const dir = join(opts.cacheDir, "hub", repo.replace("/", "--"), revision.replace(/\//g, "--"));
+  const { repo, revision, hubUrl, dir } = hubLocation(spec, opts);
 
   let files: HubFile[];
   try {
@@ -80,6 +75,39 @@ export async function resolveHub(spec: string, opts: HubOptions): Promise<string
     await writeFile(join(dir, MANIFEST), JSON.stringify(verified, null, 2));
   }
   return dir;
+}
+
+/**
+ * The hub's checksum (sha256 for LFS files, git sha1 otherwise) of each file of `org/name[@revision]`
+ * the runtime reads, from a fresh listing; offline, from the verified copy in the cache (the files
+ * a run would then use). What `modelFingerprint` hashes, so a revision that moved is seen without
+ * downloading anything.
+ */
+export async function hubFileChecksums(spec: string, opts: HubOptions): Promise<Record<string, string>> {
+  const { repo, revision, hubUrl, dir } = hubLocation(spec, opts);
+  try {
+    const files = await listRepository(repo, revision, hubUrl);
+    return Object.fromEntries(
+      files.filter((f) => WANTED.test(f.path)).map((f) => [f.path, f.checksum.hex] as const),
+    );
+  } catch (e) {
+    const cached = await readManifest(dir);
+    if (cached && e instanceof PvaError && e.code === "E_HUB_UNREACHABLE") return cached;
+    throw e;
+  }
+}
+
+function hubLocation(
+  spec: string,
+  opts: HubOptions,
+): { repo: string; revision: string; hubUrl: string; dir: string } {
+  const match = /^([\w.-]+\/[\w.-]+)(?:@([\w./-]+))?$/.exec(spec);
+  if (!match)
+    throw new PvaError(`hf:${spec}: expected hf:org/name or hf:org/name@revision`, "E_MODEL_SOURCE");
+  const [, repo, revision = "main"] = match;
+  const hubUrl = (opts.hubUrl ?? process.env.HF_ENDPOINT ?? "https://huggingface.co").replace(/\/+$/, "");
+  const dir = join(opts.cacheDir, "hub", repo.replace("/", "--"), revision.replace(/\//g, "--"));
+  return { repo, revision, hubUrl, dir };
 }
 
 async function listRepository(repo: string, revision: string, hubUrl: string): Promise<HubFile[]> {
