@@ -3,47 +3,13 @@ import { join } from "node:path";
 import { createRng, type Rng } from "@pva/core";
 import { architectureNamed } from "./architectures/registry.js";
 import { buildByteLevelBpe, byteLevelTokenizerConfig, byteLevelTokenizerJson } from "./byte-level-bpe.js";
-import type { Architecture } from "./config.js";
-import { type SafetensorsDtype, type TensorToWrite, writeSafetensors } from "./formats/safetensors.js";
+import { type TensorToWrite, writeSafetensors } from "./formats/safetensors.js";
 import { parseHfConfig } from "./hf-config.js";
-import type { Llama3RopeScaling } from "./rope.js";
+import type { RandomCheckpointSpec } from "./random-checkpoint-spec.js";
 
-/** The shape of a random-weight model and how to draw it. */
-export interface RandomCheckpointSpec {
-  architecture: Architecture;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  /** Defaults to numHeads (no GQA); ignored for gpt2. */
-  numKvHeads?: number;
-  /** Defaults to hiddenSize / numHeads; ignored for gpt2. */
-  headDim?: number;
-  intermediateSize: number;
-  vocabSize: number;
-  maxPositions: number;
-  seed: number | string;
-  /** Standard deviation of the weights (default 0.02, transformers' init). */
-  initStd?: number;
-  ropeTheta?: number;
-  ropeScaling?: Omit<Llama3RopeScaling, "type"> | null;
-  tieWordEmbeddings?: boolean;
-  /** Window of the sliding layers (Mistral, Gemma, Phi-3); null or absent: none (Gemma: 4096). */
-  slidingWindow?: number | null;
-  /** Which layers slide, as config.json's `layer_types`; default: the architecture's own pattern. */
-  layerTypes?: ("full_attention" | "sliding_attention")[];
-  /** Gemma: `query_pre_attn_scalar` (default head_dim). */
-  queryPreAttnScalar?: number;
-  /** Gemma 2: attention and final logit soft-caps (default 50 and 30, as released; null for none). */
-  attnLogitSoftcapping?: number | null;
-  finalLogitSoftcapping?: number | null;
-  /** Gemma 3: the rope base of sliding layers (default 10000) and linear scaling of global ones. */
-  ropeLocalTheta?: number;
-  ropeLinearFactor?: number;
-  /** Phi-3: LongRoPE factors (head_dim / 2 each) and the pretraining context. */
-  longRope?: { shortFactor: number[]; longFactor: number[]; originalMaxPositions: number };
-  /** Stored dtype (default F32). */
-  dtype?: SafetensorsDtype;
-}
+// The spec lives in its own module: architectures describe their random configs by it, and
+// importing it from here would close a cycle (this writer -> registry -> architectures -> here).
+export type { RandomCheckpointSpec } from "./random-checkpoint-spec.js";
 
 /**
  * Writes a Hugging Face model folder (config.json, model.safetensors, tokenizer.json,

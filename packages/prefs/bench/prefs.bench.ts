@@ -12,8 +12,8 @@
 import { createRng, defaultActivities } from "@pva/core";
 import { loadModel } from "@pva/lm";
 import { sampleRankCorrelation } from "simple-statistics";
+import { allOrderedPairs } from "../src/design/full-design.js";
 import {
-  allOrderedPairs,
   buildPairTable,
   createActiveDesign,
   createEmbeddedBackend,

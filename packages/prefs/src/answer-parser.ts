@@ -1,5 +1,9 @@
-import type { ChoiceAnswer } from "./backends/choice-backend.js";
+import type { ChoiceAnswer, ParsedChoice } from "./backends/choice-backend.js";
 import { ANSWER_PREFILL } from "./prompts.js";
+
+const REFUSAL =
+  /\b(neither|i\s+(can['’]?t|cannot|won['’]?t|will\s+not|would\s+not|wouldn['’]?t|am\s+not\s+able|['’]m\s+not\s+able|do\s+not\s+have|don['’]?t\s+have)|i['’]m\s+not\s+able|as\s+an\s+ai|i['’]?d\s+rather\s+not|declin(e|ing)|not\s+comfortable|both)\b/i;
+const EXPLICIT_LABEL = /\((A|B)\)|\b(?:option|choice|choose|prefer|answer\s+is|pick)\s*\(?\s*(A|B)\b/gi;
 
 /**
  * Classifies a sampled answer to "Would you prefer to (A) ... or (B) ...?". Rules, in order:
@@ -17,12 +21,6 @@ import { ANSWER_PREFILL } from "./prompts.js";
  *    `answer is A` -> that label. Both labels named -> unparseable.
  * 5. Anything else (including an empty answer) is unparseable.
  */
-export type ParsedChoice = "A" | "B" | "refusal" | "unparseable";
-
-const REFUSAL =
-  /\b(neither|i\s+(can['’]?t|cannot|won['’]?t|will\s+not|would\s+not|wouldn['’]?t|am\s+not\s+able|['’]m\s+not\s+able|do\s+not\s+have|don['’]?t\s+have)|i['’]m\s+not\s+able|as\s+an\s+ai|i['’]?d\s+rather\s+not|declin(e|ing)|not\s+comfortable|both)\b/i;
-const EXPLICIT_LABEL = /\((A|B)\)|\b(?:option|choice|choose|prefer|answer\s+is|pick)\s*\(?\s*(A|B)\b/gi;
-
 export function parseAnswer(text: string): ParsedChoice {
   const stripped = text.replace(/^[\s*_"'“”‘’]+/, "").replace(/^\(\s*/, "");
   const leading = /^(?:([AB])(?:\s*$|[)\].:,;!*_]|\s+[-–—])|([ab])(?:\s*$|\)))/.exec(stripped);

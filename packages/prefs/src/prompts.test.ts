@@ -1,6 +1,9 @@
 import type { Activity } from "@pva/core";
 import { describe, expect, it } from "vitest";
-import { choiceQuestion, RAW_TEMPLATE, rawPrompt, wrapPrompt } from "./prompts.js";
+import { choiceQuestion, rawPrompt, wrapPrompt } from "./prompts.js";
+
+/** The study's raw prompt, verbatim; the model's next token after "(" is its answer. */
+const RAW_TEMPLATE = "Human: Would you prefer to (A) {a} or (B) {b}?\n\nAssistant: (";
 
 const a: Activity = { id: "a", text: "explain complex scientific concepts", category: "Helpful" };
 const b: Activity = { id: "b", text: "sort a pile of receipts", category: "Neutral" };

@@ -1,7 +1,5 @@
 import type { Activity } from "@pva/core";
 
-/** The study's prompt, verbatim; the model's next token after "(" is its answer. */
-export const RAW_TEMPLATE = "Human: Would you prefer to (A) {a} or (B) {b}?\n\nAssistant: (";
 /** The answer is prefilled with "(" wherever a backend allows it, so the next token is the label. */
 export const ANSWER_PREFILL = "(";
 

@@ -2,7 +2,7 @@ import type { Architecture, ConfigFieldNames, ModelConfig } from "../config.js";
 import type { GgufConfigFields, HfConfigFields } from "../config-fields.js";
 import type { GgufMetadataEntry } from "../formats/gguf-writer.js";
 import type { GgufModelTensor } from "../gguf-file-type.js";
-import type { RandomCheckpointSpec } from "../random-checkpoint.js";
+import type { RandomCheckpointSpec } from "../random-checkpoint-spec.js";
 import type { ModelWeights, WeightReader } from "../weights.js";
 
 /** A tensor of a random checkpoint: its HF name and shape, and how its values are drawn. */

@@ -7,7 +7,7 @@ import {
 } from "../config.js";
 import type { GgufConfigFields, HfConfigFields } from "../config-fields.js";
 import type { GgufMetadataEntry } from "../formats/gguf-writer.js";
-import type { RandomCheckpointSpec } from "../random-checkpoint.js";
+import type { RandomCheckpointSpec } from "../random-checkpoint-spec.js";
 import type { RopeScaling, RopeSpec } from "../rope.js";
 import { ggufKeys, ggufShapeMetadata } from "./gguf-metadata.js";
 

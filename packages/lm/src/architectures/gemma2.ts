@@ -1,7 +1,7 @@
 import type { ModelConfig } from "../config.js";
 import type { GgufConfigFields, HfConfigFields } from "../config-fields.js";
 import type { GgufMetadataEntry } from "../formats/gguf-writer.js";
-import type { RandomCheckpointSpec } from "../random-checkpoint.js";
+import type { RandomCheckpointSpec } from "../random-checkpoint-spec.js";
 import type { RopeSpec } from "../rope.js";
 import type { ArchitectureDefinition } from "./architecture.js";
 import {

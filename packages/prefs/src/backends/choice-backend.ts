@@ -1,5 +1,7 @@
-import type { Activity } from "@pva/core";
-import type { ParsedChoice } from "../answer-parser.js";
+import type { Activity, ChoiceRecord } from "@pva/core";
+
+/** What an answer says: a label, a refusal, or nothing readable (the choices a record stores). */
+export type ParsedChoice = ChoiceRecord["choice"];
 
 export type Readout = "logits" | "logprobs" | "samples";
 

@@ -1,0 +1,71 @@
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+
+// What @pva/analysis exports (values and types), read from src/index.ts by scripts/public-names.mjs.
+// Adding a name here is a decision to support it for users and other packages; remove what no
+// one outside the package needs instead of exporting it "just in case".
+const PUBLIC = [
+  "ActivationModel",
+  "BootstrapOptions",
+  "CorrelateOptions",
+  "DEFAULT_COHERENCE_PROMPT",
+  "DEFAULT_NEUTRAL_VARIANCE_SHARE",
+  "DEFAULT_PROBE_TEMPLATE",
+  "DEFAULT_TOKEN_OFFSET",
+  "EmotionVectors",
+  "EmotionVectorsOptions",
+  "HIGH_AROUSAL_CLUSTERS",
+  "ImportOptions",
+  "LOW_AROUSAL_CLUSTERS",
+  "LayerActivations",
+  "NeutralSubspace",
+  "POSITIVE_CLUSTERS",
+  "PermutationOptions",
+  "ProbeOptions",
+  "ProbeReadout",
+  "RunSteeringOptions",
+  "SENTIMENT_LEXICON",
+  "SplitDifferences",
+  "SteeringModel",
+  "TextActivations",
+  "benjaminiHochberg",
+  "bootstrapCi",
+  "bootstrapPearsonCis",
+  "correlate",
+  "cosine",
+  "defaultLayer",
+  "eloDifferences",
+  "eloShift",
+  "emotionVectors",
+  "emotionVectorsFromActivations",
+  "loadEmotionVectors",
+  "meanResidualActivations",
+  "middleLayers",
+  "neutralSubspace",
+  "partialPearson",
+  "pearson",
+  "percentileInterval",
+  "percentileSorted",
+  "permutationPValue",
+  "permutationPValues",
+  "probePrompt",
+  "probeScores",
+  "projectOut",
+  "residSite",
+  "runSteering",
+  "saveEmotionVectors",
+  "sentimentScores",
+  "spearman",
+  "stratifiedSplits",
+  "tokenSpan",
+  "unitRows",
+  "vectorGeometry",
+  "vectorRow",
+];
+
+const reader = new URL("../../../scripts/public-names.mjs", import.meta.url);
+
+it("exports exactly its public names", async () => {
+  const { publicNames } = await import(reader.href);
+  expect(await publicNames(fileURLToPath(new URL("./index.ts", import.meta.url)))).toEqual(PUBLIC);
+});

@@ -1,0 +1,70 @@
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+
+// What @pva/lm exports (values and types), read from src/index.ts by scripts/public-names.mjs.
+// Adding a name here is a decision to support it for users and other packages; remove what no
+// one outside the package needs instead of exporting it "just in case".
+const PUBLIC = [
+  "Architecture",
+  "BUILTIN_MODELS",
+  "ChatMessage",
+  "ComputeBackend",
+  "ComputeBackendKind",
+  "ComputeBackendOptions",
+  "ContinuationOptions",
+  "DownloadProgress",
+  "FingerprintOptions",
+  "ForwardOptions",
+  "ForwardResult",
+  "GGUF_FILE_TYPES",
+  "GenerateOptions",
+  "GgufFile",
+  "GgufFileType",
+  "GgufMetadataEntry",
+  "GgufTensorToWrite",
+  "GgufTensorType",
+  "GgufValue",
+  "HookSite",
+  "KvCache",
+  "LoadModelOptions",
+  "Model",
+  "ModelConfig",
+  "ModelFootprint",
+  "ModelInspection",
+  "ModelSourceInput",
+  "QuantizeType",
+  "RandomCheckpointSpec",
+  "RopeScaling",
+  "RopeSpec",
+  "SteerSpec",
+  "TensorRows",
+  "TensorToWrite",
+  "Tokenizer",
+  "WEIGHT_TYPES",
+  "WEIGHT_TYPE_LAYOUT",
+  "WasmBackend",
+  "WeightMatrix",
+  "WeightType",
+  "convertToGguf",
+  "createComputeBackend",
+  "createWasmBackend",
+  "inspectModel",
+  "loadModel",
+  "modelFingerprint",
+  "openGguf",
+  "openSafetensors",
+  "parseHfConfig",
+  "readSafetensors",
+  "weightRowBytes",
+  "writeGguf",
+  "writeModelGguf",
+  "writeRandomCheckpoint",
+  "writeSafetensors",
+];
+
+const reader = new URL("../../../scripts/public-names.mjs", import.meta.url);
+
+it("exports exactly its public names", async () => {
+  const { publicNames } = await import(reader.href);
+  expect(await publicNames(fileURLToPath(new URL("./index.ts", import.meta.url)))).toEqual(PUBLIC);
+});

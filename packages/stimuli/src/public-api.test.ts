@@ -1,0 +1,37 @@
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+
+// What @pva/stimuli exports (values and types), read from src/index.ts by scripts/public-names.mjs.
+// Adding a name here is a decision to support it for users and other packages; remove what no
+// one outside the package needs instead of exporting it "just in case".
+const PUBLIC = [
+  "Corpus",
+  "CorpusProblem",
+  "CorpusRules",
+  "GenerateStoriesOptions",
+  "SentimentSeparation",
+  "StoryAttempt",
+  "builtinCorpusDir",
+  "checkCorpus",
+  "defaultCorpusRules",
+  "findNearDuplicates",
+  "generateStories",
+  "loadAffectWords",
+  "loadCorpus",
+  "loadStoryFile",
+  "negativeClusters",
+  "positiveClusters",
+  "rejectStory",
+  "sentimentSeparation",
+  "storyPrompt",
+  "storyTopics",
+  "wordCount",
+  "wordFamilyPattern",
+];
+
+const reader = new URL("../../../scripts/public-names.mjs", import.meta.url);
+
+it("exports exactly its public names", async () => {
+  const { publicNames } = await import(reader.href);
+  expect(await publicNames(fileURLToPath(new URL("./index.ts", import.meta.url)))).toEqual(PUBLIC);
+});
