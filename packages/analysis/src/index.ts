@@ -9,7 +9,7 @@ export {
   vectorGeometry,
 } from "./geometry.js";
 export { type ProbeOptions, type ProbeReadout, probeScores } from "./probe.js";
-export { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
+export { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
 export {
   type ActivationModel,
   defaultLayer,

@@ -22,28 +22,3 @@ export function probePrompt(template: string, activity: string): { text: string;
     span: [at, at + activity.length],
   };
 }
-
-/**
- * Token positions [start, end) whose character offsets overlap the span. A BPE token that carries
- * the space before the first word (" explain") overlaps and belongs to the activity; special
- * tokens have empty offsets and never do.
- */
-export function tokenSpan(
-  offsets: readonly [number, number][],
-  span: [number, number],
-): { start: number; end: number } {
-  let start = -1;
-  let end = -1;
-  offsets.forEach(([from, to], i) => {
-    if (to > from && from < span[1] && to > span[0]) {
-      if (start < 0) start = i;
-      end = i + 1;
-    }
-  });
-  if (start < 0)
-    throw new PvaError(
-      `probe: no token covers characters ${span[0]}..${span[1]} of the prompt`,
-      "empty-span",
-    );
-  return { start, end };
-}

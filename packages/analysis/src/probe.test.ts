@@ -1,7 +1,8 @@
 import type { EmotionVectorsMeta } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { probeScores } from "./probe.js";
-import { probePrompt, tokenSpan } from "./probe-prompt.js";
+import { tokenSpan } from "@pva/lm";
+import { probePrompt } from "./probe-prompt.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
 
 // Layer L multiplies each token's row by L + 1. "about" also occurs in the template, before the

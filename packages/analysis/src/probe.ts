@@ -1,5 +1,6 @@
 import { type ProbeScores, PvaError } from "@pva/core";
-import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
+import { tokenSpan } from "@pva/lm";
+import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
 import { type ActivationModel, residSite } from "./residual-activations.js";
 import { unitRows } from "./unit-rows.js";
 import type { EmotionVectors } from "./vectors.js";

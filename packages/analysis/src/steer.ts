@@ -8,7 +8,7 @@ import {
   type SteeringResult,
   sha256Hex,
 } from "@pva/core";
-import type { SteerSpec } from "@pva/lm";
+import { type SteerSpec, tokenSpan } from "@pva/lm";
 import {
   type ChoiceBackend,
   type ChoiceSteering,
@@ -19,7 +19,7 @@ import {
   type RefusalPolicy,
 } from "@pva/prefs";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
-import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
+import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
 import { type ActivationModel, meanResidualActivations, residSite } from "./residual-activations.js";
 import { pearson } from "./stats/correlation.js";
 import { stratifiedSplits } from "./steering-splits.js";

@@ -49,5 +49,5 @@ export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-check
 export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";
-export type { ChatMessage, Tokenizer } from "./tokenizer.js";
+export { type ChatMessage, type Tokenizer, tokenSpan } from "./tokenizer.js";
 export type { QuantizeType } from "./weights.js";

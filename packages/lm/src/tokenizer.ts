@@ -25,6 +25,28 @@ export interface Tokenizer {
   applyChatTemplate(messages: ChatMessage[], opts?: { addGenerationPrompt?: boolean }): string;
 }
 
+/**
+ * Token positions [start, end) of the tokens whose characters (encodeWithOffsets' spans) overlap
+ * the character span [from, to): the tokens that carry a piece of text found by its characters,
+ * such as an activity in a prompt. A BPE token that carries the space before the first word
+ * (" explain") overlaps and belongs to it; added special tokens have empty spans and never do.
+ */
+export function tokenSpan(
+  offsets: readonly (readonly [number, number])[],
+  [from, to]: readonly [number, number],
+): { start: number; end: number } {
+  let start = -1;
+  let end = -1;
+  offsets.forEach(([s, e], k) => {
+    if (e > s && e > from && s < to) {
+      if (start < 0) start = k;
+      end = k + 1;
+    }
+  });
+  if (start < 0) throw new PvaError(`no token covers characters ${from}..${to} of the text`, "E_TOKEN_SPAN");
+  return { start, end };
+}
+
 export interface TokenizerFiles {
   /** The parsed tokenizer.json. */
   tokenizerJson: Record<string, unknown>;

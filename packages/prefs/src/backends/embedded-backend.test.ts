@@ -2,13 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Activity, defaultActivities } from "@pva/core";
-import { loadModel, type Model } from "@pva/lm";
+import { loadModel, type Model, tokenSpan } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { elicit } from "../elicit.js";
 import { fitPreferences } from "../fit-preferences.js";
 import { rawPrompt } from "../prompts.js";
 import type { ChoiceSteering } from "./choice-backend.js";
-import { createEmbeddedBackend, labelTokenIds, tokenSpan } from "./embedded-backend.js";
+import { createEmbeddedBackend, labelTokenIds } from "./embedded-backend.js";
 
 let dir: string;
 let model: Model;
@@ -102,7 +102,7 @@ describe("embedded backend on builtin:random-tiny", () => {
   it("steers only the steered activity's tokens, with or without prefix reuse", async () => {
     const prompt = rawPrompt(x, y);
     const { ids, offsets } = model.tokenizer.encodeWithOffsets(prompt.text);
-    const span = tokenSpan(offsets, ...prompt.spans.a);
+    const span = tokenSpan(offsets, prompt.spans.a);
     expect(model.tokenizer.decode(ids.slice(span.start, span.end)).trim()).toBe(x.text);
 
     const vector = new Float32Array(model.config.hiddenSize).map((_, i) => Math.sin(i + 1));
@@ -141,7 +141,7 @@ describe("embedded backend on builtin:random-tiny", () => {
         steer: steering,
       });
       const zPrompt = rawPrompt(x, z);
-      const zSpan = tokenSpan(model.tokenizer.encodeWithOffsets(zPrompt.text).offsets, ...zPrompt.spans.a);
+      const zSpan = tokenSpan(model.tokenizer.encodeWithOffsets(zPrompt.text).offsets, zPrompt.spans.a);
       const zReference = await referenceReadout(x, z, {
         steer: [{ site: "blocks.1.hook_resid_post", vector, scale: 4, positions: zSpan }],
       });

@@ -1,5 +1,5 @@
 import { type Activity, PvaError } from "@pva/core";
-import type { Model, SteerSpec } from "@pva/lm";
+import { type Model, type SteerSpec, tokenSpan } from "@pva/lm";
 import { sampledAnswer } from "../answer-parser.js";
 import { type Label, labelOfToken } from "../label-readout.js";
 import {
@@ -43,24 +43,6 @@ export function labelTokenIds(model: Pick<Model, "tokenizer">, label: Label): nu
   return ids;
 }
 
-/** Token positions [start, end) of the tokens that overlap the character span [from, to). */
-export function tokenSpan(
-  offsets: readonly [number, number][],
-  from: number,
-  to: number,
-): { start: number; end: number } {
-  let start = -1;
-  let end = -1;
-  offsets.forEach(([s, e], k) => {
-    if (e > from && s < to && e > s) {
-      if (start < 0) start = k;
-      end = k + 1;
-    }
-  });
-  if (start < 0) throw new RangeError(`no token covers characters ${from}..${to}`);
-  return { start, end };
-}
-
 /**
  * A model run in process (@pva/lm). Logits readout: the next-token distribution after "(",
  * renormalised over the label tokens and their variants, with the off-label mass reported.
@@ -102,7 +84,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
     const spans = [
       ...(steer.activityIds.has(request.a.id) ? [prompt.spans.a] : []),
       ...(steer.activityIds.has(request.b.id) ? [prompt.spans.b] : []),
-    ].map(([from, to]) => tokenSpan(offsets, from, to));
+    ].map((span) => tokenSpan(offsets, span));
     return spans.flatMap((positions) =>
       steer.vectors.map(({ site, vector, scale }) => ({ site, vector, scale, positions })),
     );
@@ -134,7 +116,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
       const steer = steerSpecs(request.steer, request, prompt, offsets);
       if (request.readout === "logits" && batcher) {
         const laterActivityChar = Math.max(prompt.spans.a[0], prompt.spans.b[0]);
-        const keepUpTo = tokenSpan(offsets, laterActivityChar, laterActivityChar + 1).start;
+        const keepUpTo = tokenSpan(offsets, [laterActivityChar, laterActivityChar + 1]).start;
         const logits = await batcher.logits({ tokens: ids, keepUpTo, steer, source: request.steer });
         return { ...labelDistribution(logits, idsA, idsB, model), attempts: 1 };
       }
