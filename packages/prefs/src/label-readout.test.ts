@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { labelOfToken, readLabels } from "./label-readout.js";
 
 describe("label readout", () => {
-  it("recognises the label tokens and their common variants", () => {
-    for (const t of ["A", " A", "ĠA", "▁A", "(A", "A)"]) expect(labelOfToken(t)).toBe("A");
-    for (const t of ["B", " B", "ĠB"]) expect(labelOfToken(t)).toBe("B");
-    for (const t of ["AB", "a", "Alpha", "(", " "]) expect(labelOfToken(t)).toBeNull();
+  it("counts a label alone or after one space mark, and nothing merged with it", () => {
+    for (const t of ["A", " A", "ĠA", "▁A"]) expect(labelOfToken(t)).toBe("A");
+    for (const t of ["B", " B", "ĠB", "▁B"]) expect(labelOfToken(t)).toBe("B");
+    for (const t of ["(A", "A)", "  A", "\nA", "AB", "a", "Alpha", "(", " "])
+      expect(labelOfToken(t)).toBeNull();
   });
 
   it("sums variants, renormalises over the labels and reports the rest as off-label", () => {

@@ -1,6 +1,7 @@
 import { type Activity, PvaError } from "@pva/core";
 import type { Model, SteerSpec } from "@pva/lm";
 import { sampledAnswer } from "../answer-parser.js";
+import { type Label, labelOfToken } from "../label-readout.js";
 import {
   ANSWER_PREFILL,
   choiceQuestion,
@@ -30,19 +31,16 @@ export interface EmbeddedBackendOptions {
   temperature?: number;
 }
 
-/** The token ids that spell a label: "A" and " A" (and the tokenizer's own space-marked forms). */
-export function labelTokenIds(model: Pick<Model, "tokenizer">, label: "A" | "B"): number[] {
+/**
+ * The vocabulary's tokens that spell a label, by the one label rule (labelOfToken) applied to each
+ * token's text as an API would list it, so a model read here and over HTTP counts the same tokens.
+ */
+export function labelTokenIds(model: Pick<Model, "tokenizer">, label: Label): number[] {
   const { tokenizer } = model;
-  const ids = new Set<number>();
-  for (const text of [label, ` ${label}`]) {
-    const encoded = tokenizer.encode(text, { addSpecialTokens: false });
-    if (encoded.length === 1) ids.add(encoded[0]);
-  }
-  for (const token of [label, `Ġ${label}`, `▁${label}`]) {
-    const id = tokenizer.tokenToId(token);
-    if (id !== undefined) ids.add(id);
-  }
-  return [...ids].sort((x, y) => x - y);
+  const ids: number[] = [];
+  for (let id = 0; id < tokenizer.vocabSize; id++)
+    if (labelOfToken(tokenizer.decode([id])) === label) ids.push(id);
+  return ids;
 }
 
 /** Token positions [start, end) of the tokens that overlap the character span [from, to). */
