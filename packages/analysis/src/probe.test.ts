@@ -1,7 +1,7 @@
 import type { EmotionVectorsMeta } from "@pva/core";
+import { tokenSpan } from "@pva/lm";
 import { describe, expect, it } from "vitest";
 import { probeScores } from "./probe.js";
-import { tokenSpan } from "@pva/lm";
 import { probePrompt } from "./probe-prompt.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
 

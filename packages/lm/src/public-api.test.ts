@@ -55,6 +55,7 @@ const PUBLIC = [
   "openSafetensors",
   "parseHfConfig",
   "readSafetensors",
+  "tokenSpan",
   "weightRowBytes",
   "writeGguf",
   "writeModelGguf",
