@@ -9,13 +9,13 @@ import {
   ProbeScoresSchema,
   SteeringResultSchema,
 } from "@pva/core";
-import { loadModel, type Model } from "@pva/lm";
+import { loadModel, type Model, tokenSpan } from "@pva/lm";
 import { loadCorpus } from "@pva/stimuli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
 import { probeScores } from "./probe.js";
-import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
+import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
 import type { ActivationModel } from "./residual-activations.js";
 import { runSteering, type SteeringTournament } from "./steer.js";
 import { loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
