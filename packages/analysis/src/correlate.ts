@@ -47,14 +47,14 @@ export function correlate(
   if (!layerScores)
     throw new PvaError(
       `probes.json: layers: no layer ${opts.layer ?? ""} (have ${probes.layers.map((l) => l.layer).join(", ")})`,
-      "missing-layer",
+      "E_LAYER",
     );
   const byId = new Map(preferences.activities.map((a) => [a.id, a]));
   const rowsOfActivities = probes.activities.flatMap((id, row) => (byId.has(id) ? [{ id, row }] : []));
   if (rowsOfActivities.length < 3)
     throw new PvaError(
       `probes.json: activities: only ${rowsOfActivities.length} activities are also in preferences.json (need 3)`,
-      "too-few-activities",
+      "E_TOO_FEW_ACTIVITIES",
     );
   const activities = rowsOfActivities.map(({ id }) => byId.get(id)!);
   const elo = activities.map((a) => a.elo);

@@ -15,7 +15,7 @@ export function probePrompt(template: string, activity: string): { text: string;
   if (at < 0 || template.indexOf(SLOT, at + 1) >= 0)
     throw new PvaError(
       `probe.template: expected exactly one ${SLOT} slot, got ${JSON.stringify(template)}`,
-      "bad-template",
+      "E_TEMPLATE",
     );
   return {
     text: template.slice(0, at) + activity + template.slice(at + SLOT.length),

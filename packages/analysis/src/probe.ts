@@ -34,7 +34,7 @@ export async function probeScores(
   if (vectors.meta.hiddenSize !== hidden)
     throw new PvaError(
       `vectors: hiddenSize ${vectors.meta.hiddenSize} does not match the model's ${hidden} (vectors from ${vectors.meta.model})`,
-      "vector-model-mismatch",
+      "E_VECTOR_MODEL_MISMATCH",
     );
   const units = new Map(
     layers.map((layer) => {
@@ -42,7 +42,7 @@ export async function probeScores(
       if (!matrix)
         throw new PvaError(
           `vectors: no vectors for layer ${layer} (have ${vectors.meta.layers.join(", ")})`,
-          "missing-layer",
+          "E_LAYER",
         );
       return [layer, unitRows(matrix, hidden)];
     }),

@@ -104,7 +104,7 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
   if (range[0] > range[1] || range[1] >= numLayers)
     throw new PvaError(
       `steering.layers: [${range[0]}, ${range[1]}] is not a range inside 0..${numLayers - 1}`,
-      "bad-layers",
+      "E_LAYER",
     );
   const rangeLayers = Array.from({ length: range[1] - range[0] + 1 }, (_, i) => range[0] + i);
   const sweep = [...(plan.layerSweep ?? [])];
@@ -112,7 +112,7 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
   if (outside !== undefined)
     throw new PvaError(
       `steering.layerSweep: layer ${outside} is not inside 0..${numLayers - 1}`,
-      "bad-layers",
+      "E_LAYER",
     );
   const norms = await residualNorms(model, vectors, activities, [...new Set([...rangeLayers, ...sweep])]);
   const rng = createRng(plan.seed).fork("steering");
@@ -215,7 +215,7 @@ function emotionSteering(
   norms: ReadonlyMap<number, number>,
 ): SteeringVector[] {
   const row = vectors.meta.emotions.indexOf(emotion);
-  if (row < 0) throw new PvaError(`steering.emotions: "${emotion}" has no emotion vector`, "missing-emotion");
+  if (row < 0) throw new PvaError(`steering.emotions: "${emotion}" has no emotion vector`, "E_EMOTION");
   const hidden = vectors.meta.hiddenSize;
   return layers.map((layer) => {
     const source = nearestLayer(vectors.meta.layers, layer);

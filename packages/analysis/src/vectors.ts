@@ -63,7 +63,7 @@ export function emotionVectorsFromActivations(
   }
   const means = emotions.map((emotion) => {
     const { sum, n } = sums.get(emotion)!;
-    if (n === 0) throw new PvaError(`corpus: no stories for emotion "${emotion}"`, "corpus-missing-emotion");
+    if (n === 0) throw new PvaError(`corpus: no stories for emotion "${emotion}"`, "E_CORPUS");
     return sum.map((v) => v / n);
   });
   const grand = new Float64Array(hidden);
@@ -99,7 +99,7 @@ export async function emotionVectors(
     if (!Number.isInteger(layer) || layer < 0 || layer >= numLayers)
       throw new PvaError(
         `vectors.layers: layer ${layer} is outside the model's 0..${numLayers - 1}`,
-        "bad-layer",
+        "E_LAYER",
       );
   const tokenOffset = opts.tokenOffset ?? DEFAULT_TOKEN_OFFSET;
   const share = opts.neutralVarianceShare ?? DEFAULT_NEUTRAL_VARIANCE_SHARE;

@@ -8,7 +8,7 @@ export {
   emotionSlug,
   findEmotion,
 } from "./catalogs/emotions.js";
-export { InputError, PvaError } from "./errors.js";
+export { InputError, PvaError, type PvaErrorCode } from "./errors.js";
 export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
 export { formatIssuePath } from "./issue-path.js";
 export { loadActivities } from "./load-activities.js";

@@ -52,6 +52,7 @@ const PUBLIC = [
   "ProbeScoresSchema",
   "PromptsConfigSchema",
   "PvaError",
+  "PvaErrorCode",
   "RUN_FILES",
   "RUN_RESULTS",
   "RatingConfigSchema",

@@ -34,7 +34,7 @@ export function outcomesFromRecords(
       const missing = first === undefined ? record.a : record.b;
       throw new PvaError(
         `choice ${record.key}: activity "${missing}" is not in the activity list`,
-        "UNKNOWN_ACTIVITY",
+        "E_UNKNOWN_ACTIVITY",
       );
     }
     if (record.choice === "unparseable") continue;
