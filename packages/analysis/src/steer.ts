@@ -110,10 +110,7 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
   const sweep = [...(plan.layerSweep ?? [])];
   const outside = sweep.find((layer) => layer >= numLayers);
   if (outside !== undefined)
-    throw new PvaError(
-      `steering.layerSweep: layer ${outside} is not inside 0..${numLayers - 1}`,
-      "E_LAYER",
-    );
+    throw new PvaError(`steering.layerSweep: layer ${outside} is not inside 0..${numLayers - 1}`, "E_LAYER");
   const norms = await residualNorms(model, vectors, activities, [...new Set([...rangeLayers, ...sweep])]);
   const rng = createRng(plan.seed).fork("steering");
   const splits = stratifiedSplits(activities, plan.splits, rng.fork("splits"));

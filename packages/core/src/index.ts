@@ -21,6 +21,7 @@ export {
   parseModelSource,
 } from "./model-source.js";
 export { parseWithSchema } from "./parse-with-schema.js";
+export { percentileInterval, percentileSorted } from "./percentile.js";
 export { readJsonFile } from "./read-json-file.js";
 export { createRng, type Rng } from "./rng.js";
 export {

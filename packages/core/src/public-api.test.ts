@@ -94,6 +94,8 @@ const PUBLIC = [
   "pairIdOf",
   "parseModelSource",
   "parseWithSchema",
+  "percentileInterval",
+  "percentileSorted",
   "presentRunResults",
   "readChoices",
   "readJsonFile",

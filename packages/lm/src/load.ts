@@ -98,6 +98,11 @@ function modelSourceOf(source: ModelSourceInput): ModelSource {
   return typeof source === "string" ? parseModelSource(source, process.cwd()) : source;
 }
 
+/** How a source is named in an error message: a local file by where it is, so the user finds it. */
+function shownName(source: ModelSource): string {
+  return source.kind === "local" ? source.location : source.id;
+}
+
 /** The local file or folder a source names (downloading or writing it first for hub and builtin models). */
 async function resolveModelSource(
   source: ModelSource,
@@ -126,13 +131,13 @@ async function resolveModelSource(
     (s) => s.isFile(),
     () => {
       throw new PvaError(
-        `${source.id}: no such file or folder (expected an HF model folder, a .gguf file, hf:org/name or builtin:random-tiny)`,
+        `${shownName(source)}: no such file or folder (expected an HF model folder, a .gguf file, hf:org/name or builtin:random-tiny)`,
         "E_MODEL_SOURCE",
       );
     },
   );
   if (isFile && !basename(path).toLowerCase().endsWith(".gguf"))
-    throw new PvaError(`${source.id}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
+    throw new PvaError(`${shownName(source)}: expected a .gguf file or a model folder`, "E_MODEL_SOURCE");
   return { path, isFile, builtinRandom: source.kind === "builtin" };
 }
 
@@ -217,7 +222,7 @@ export async function loadModel(sourceInput: ModelSourceInput, opts: LoadModelOp
       quantize: opts.quantize,
       beforeWeights: (store) => {
         const footprint = modelFootprint(store, backend.weightTypes, opts.quantize);
-        assertFits(source.id, footprint, opts.availableMemory ?? availableMemory(), opts.quantize);
+        assertFits(shownName(source), footprint, opts.availableMemory ?? availableMemory(), opts.quantize);
         total = footprint.storedBytes;
         measured.footprint = footprint;
       },

@@ -60,7 +60,7 @@ export async function modelFingerprint(source: ModelSource, opts: FingerprintOpt
     case "local": {
       const info = await stat(source.location).catch(() => {
         throw new PvaError(
-          `${source.id}: no such file or folder (expected an HF model folder, a .gguf file, hf:org/name or builtin:random-tiny)`,
+          `${source.location}: no such file or folder (expected an HF model folder, a .gguf file, hf:org/name or builtin:random-tiny)`,
           "E_MODEL_SOURCE",
         );
       });

@@ -1,6 +1,13 @@
-import { type Activity, type ChoiceRecord, createRng, type PreferenceScores, PvaError } from "@pva/core";
+import {
+  type Activity,
+  type ChoiceRecord,
+  createRng,
+  type PreferenceScores,
+  PvaError,
+  percentileInterval,
+} from "@pva/core";
 import { intransitiveTriadShare, positionBias, winMatrix } from "./diagnostics.js";
-import { bootstrapBradleyTerry, percentileInterval, strengthSample } from "./fit/bootstrap.js";
+import { bootstrapBradleyTerry, strengthSample } from "./fit/bootstrap.js";
 import { fitBradleyTerry } from "./fit/bradley-terry.js";
 import { eloFromStrength, sequentialElo } from "./fit/elo.js";
 import { buildPairTable } from "./fit/pair-table.js";

@@ -23,7 +23,6 @@ export {
   type BootstrapOptions,
   type BradleyTerryBootstrap,
   bootstrapBradleyTerry,
-  percentileInterval,
 } from "./fit/bootstrap.js";
 export { type BradleyTerryFit, type BradleyTerryOptions, fitBradleyTerry } from "./fit/bradley-terry.js";
 export {

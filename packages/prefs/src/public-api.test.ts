@@ -53,7 +53,6 @@ const PUBLIC = [
   "labelOfToken",
   "outcomesFromRecords",
   "parseAnswer",
-  "percentileInterval",
   "positionBias",
   "rawPrompt",
   "readLabels",

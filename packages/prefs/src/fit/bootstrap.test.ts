@@ -1,8 +1,8 @@
-import { createRng } from "@pva/core";
+import { createRng, percentileInterval } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { allOrderedPairs } from "../design/full-design.js";
 import { simulateChoices } from "../simulated-choices.js";
-import { bootstrapBradleyTerry, percentileInterval, strengthSample } from "./bootstrap.js";
+import { bootstrapBradleyTerry, strengthSample } from "./bootstrap.js";
 import { fitBradleyTerry } from "./bradley-terry.js";
 import { buildPairTable } from "./pair-table.js";
 

@@ -52,27 +52,6 @@ export function bootstrapBradleyTerry(
   return { resamples: opts.resamples, strength, positionBias, pFirst };
 }
 
-/**
- * Percentile interval of a sample at the given level (0.95 -> the 2.5% and 97.5% quantiles),
- * with linear interpolation between order statistics (numpy's default, "type 7"), so intervals
- * from few resamples do not jump between sample values.
- */
-export function percentileInterval(sample: ArrayLike<number>, level: number): [number, number] {
-  const sorted = Float64Array.from(sample)
-    .filter((x) => !Number.isNaN(x))
-    .sort();
-  if (sorted.length === 0) return [Number.NaN, Number.NaN];
-  const tail = (1 - level) / 2;
-  return [interpolatedQuantile(sorted, tail), interpolatedQuantile(sorted, 1 - tail)];
-}
-
-function interpolatedQuantile(sorted: Float64Array, p: number): number {
-  const position = p * (sorted.length - 1);
-  const below = Math.floor(position);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
-}
-
 /** Activity i's bootstrap strengths, one per resample. */
 export function strengthSample(boot: BradleyTerryBootstrap, size: number, i: number): Float64Array {
   const out = new Float64Array(boot.resamples);
