@@ -209,11 +209,24 @@ export async function inspectModel(
  * Loads a model from a local HF folder, a .gguf file, `hf:org/name[@revision]`, or
  * `builtin:random-tiny` / `builtin:random-135m`.
  */
-export async function loadModel(sourceInput: ModelSourceInput, opts: LoadModelOptions = {}): Promise<Model> {
-  const source = modelSourceOf(sourceInput);
-  const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
+export async function loadModel(source: ModelSourceInput, opts: LoadModelOptions = {}): Promise<Model> {
   const backend = await createComputeBackend({ threads: opts.threads, kind: opts.backend });
+  return loadModelOn(backend, source, opts);
+}
+
+/**
+ * loadModel on a backend the caller made (tests spread a small model over several WebAssembly
+ * memories this way); the model owns the backend from here on and disposes it with itself, or at
+ * once if loading fails. `opts.threads` and `opts.backend` are the backend's business, not read.
+ */
+export async function loadModelOn(
+  backend: ComputeBackend,
+  sourceInput: ModelSourceInput,
+  opts: LoadModelOptions = {},
+): Promise<Model> {
   try {
+    const source = modelSourceOf(sourceInput);
+    const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
     let total = 0;
     let bytesRead = 0;
     // Set from the checkpoint's headers before any weight is read (and used to refuse a model that cannot fit).
