@@ -8,6 +8,7 @@ export {
   emotionSlug,
   findEmotion,
 } from "./catalogs/emotions.js";
+export { endpointUrlProblem } from "./endpoint-url.js";
 export { InputError, PvaError, type PvaErrorCode } from "./errors.js";
 export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
 export { formatIssuePath } from "./issue-path.js";
@@ -22,7 +23,9 @@ export {
 } from "./model-source.js";
 export { parseWithSchema } from "./parse-with-schema.js";
 export { percentileInterval, percentileSorted } from "./percentile.js";
+export { LockedError } from "./pid-lock.js";
 export { readJsonFile } from "./read-json-file.js";
+export { redactUrl } from "./redact-url.js";
 export { createRng, type Rng } from "./rng.js";
 export {
   isReproducibleArtifact,
@@ -30,6 +33,7 @@ export {
   jsonlLines,
   noRunResultsError,
   presentRunResults,
+  RUN_ARTIFACTS,
   RUN_FILES,
   RUN_RESULTS,
   type RunFileName,
@@ -98,4 +102,10 @@ export {
 export { RunStore } from "./store.js";
 export { STUDY_SCHEMA_FILE, studyJsonSchema, studyJsonSchemaText } from "./study-json-schema.js";
 export { studyActivities, studyEmotions } from "./study-selection.js";
-export { type AtomicContent, writeFileAtomic, writeJsonAtomic } from "./write-file-atomic.js";
+export {
+  type AtomicContent,
+  isTemporaryFile,
+  removeTemporaryFiles,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "./write-file-atomic.js";
