@@ -8,7 +8,7 @@ import type { PipelineContext } from "./pipeline-context.js";
 /** Everything the baseline choices and their fit depend on (not endpoints or concurrency). */
 export function preferencesInputs(ctx: PipelineContext): string {
   const { config, activities } = ctx.study;
-  const { concurrency: _c, maxRetries: _r, ...elicitation } = config.elicitation;
+  const { concurrency: _c, maxRetries: _r, requestTimeoutSeconds: _t, ...elicitation } = config.elicitation;
   return contentHash({
     model: { source: config.model.source, backend: config.model.backend, name: config.model.name },
     activities,
