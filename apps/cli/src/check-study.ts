@@ -1,6 +1,7 @@
-import { stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { HumanNormsSchema, PvaError, readJsonFile } from "@pva/core";
-import { readModelConfig } from "@pva/lm";
+import { BUILTIN_MODELS, openGguf, parseHfConfig } from "@pva/lm";
 import type { OpenedStudy } from "./open-study.js";
 import { studyCorpus } from "./stages/study-corpus.js";
 import type { StageName } from "./stages/study-stages.js";
@@ -10,6 +11,33 @@ export class StudyProblems extends PvaError {
   constructor(readonly problems: readonly string[]) {
     super(problems.join("\n"), "E_INPUT");
     this.name = "StudyProblems";
+  }
+}
+
+/**
+ * The model's layer count from its config alone (the builtin spec, config.json or the GGUF
+ * header), no weights read; undefined when it cannot be read here (the loader reports that).
+ */
+async function modelLayerCount(source: string): Promise<number | undefined> {
+  if (source.startsWith("builtin:")) return BUILTIN_MODELS[source.slice("builtin:".length)]?.numLayers;
+  const path = resolve(source);
+  const info = await stat(path).catch(() => null);
+  if (info === null) return undefined;
+  try {
+    if (info.isDirectory()) {
+      const file = join(path, "config.json");
+      return parseHfConfig(JSON.parse(await readFile(file, "utf8")), file).numLayers;
+    }
+    const gguf = await openGguf(path);
+    try {
+      const architecture = gguf.metadata.get("general.architecture");
+      const count = gguf.metadata.get(`${String(architecture)}.block_count`);
+      return typeof count === "number" ? count : typeof count === "bigint" ? Number(count) : undefined;
+    } finally {
+      await gguf.close();
+    }
+  } catch {
+    return undefined;
   }
 }
 
@@ -69,18 +97,13 @@ export async function checkStudy(study: OpenedStudy, stages: readonly StageName[
   }
   if (namedLayers.length > 0 && !config.model.source.startsWith("hf:")) {
     const source = config.model.source;
-    const model = await readModelConfig(source).catch((error: unknown) => {
-      // The model's own error is the loader's to report (with an API backend the activation
-      // stages are skipped when there are no local weights).
-      if (error instanceof PvaError) return null;
-      throw error;
-    });
-    if (model !== null)
+    const numLayers = await modelLayerCount(source);
+    if (numLayers !== undefined)
       for (const [field, layers] of namedLayers) {
-        const outside = layers.filter((layer) => layer >= model.numLayers);
+        const outside = layers.filter((layer) => layer >= numLayers);
         if (outside.length > 0)
           add(
-            `${file}: ${field}: layer${outside.length > 1 ? "s" : ""} ${outside.join(", ")} outside the model's layers 0..${model.numLayers - 1} (${source})`,
+            `${file}: ${field}: layer${outside.length > 1 ? "s" : ""} ${outside.join(", ")} outside the model's layers 0..${numLayers - 1} (${source})`,
           );
       }
   }

@@ -157,10 +157,19 @@ export class RunFolder {
     await this.log.close();
   }
 
-  /** Removes the folder when nothing was recorded in it (a run that failed before its first result). */
+  /**
+   * Removes the folder when nothing was recorded in it (a run that failed before its first result,
+   * such as an endpoint that could not be reached): no stage finished and every file is empty.
+   */
   async removeIfEmpty(): Promise<void> {
-    const names = await readdir(this.dir).catch(() => null);
-    if (names === null || this.log.size > 0 || names.some((name) => name !== RUN_FILES.stageLog)) return;
+    if (this.log.size > 0) return;
+    const entries = await readdir(this.dir, { recursive: true, withFileTypes: true }).catch(() => null);
+    if (entries === null) return;
+    for (const entry of entries) {
+      if (entry.isDirectory()) continue;
+      const info = await stat(join(entry.parentPath, entry.name)).catch(() => null);
+      if (info === null || info.size > 0 || !entry.isFile()) return;
+    }
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -40,7 +40,6 @@ export {
   loadModel,
   type Model,
   type ModelInspection,
-  readModelConfig,
 } from "./load.js";
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
 export type { ModelFootprint } from "./model-footprint.js";

@@ -136,27 +136,6 @@ export interface ModelInspection
   memoryAvailable: number;
 }
 
-/**
- * The model's config alone (layer count, sizes), read from config.json or the GGUF header: no
- * weights are read or hashed, so a study's layers can be checked before any stage runs.
- */
-export async function readModelConfig(
-  source: string,
-  opts: Pick<LoadModelOptions, "cacheDir" | "hubUrl" | "onProgress"> = {},
-): Promise<ModelConfig> {
-  const { path, isFile } = await resolveModelSource(source, opts);
-  if (!isFile) {
-    const configFile = join(path, "config.json");
-    return parseHfConfig(await readJson(configFile), configFile);
-  }
-  const gguf = await openGguf(path);
-  try {
-    return await configFromGguf(gguf);
-  } finally {
-    await gguf.close();
-  }
-}
-
 /** Reads a model's headers (config, tensor shapes and types) and says what loading it would take. */
 export async function inspectModel(
   source: string,
