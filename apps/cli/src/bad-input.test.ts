@@ -1244,11 +1244,11 @@ function rows(): Row[] {
     {
       name: "#4 a server that accepts and never answers",
       study: smokeStudy("hang", (s) => {
-        s.elicitation = { readout: "logprobs", requestTimeoutSeconds: 0.5 };
+        s.elicitation = { readout: "logprobs", requestTimeoutSeconds: 0.5, maxRetries: 0, concurrency: 16 };
       }),
       args: run("hang", "--endpoint", "@server/hang/v1", "--model", "x"),
       code: 2,
-      words: ["cannot reach the endpoint", "/hang/v1", "no answer within"],
+      words: ["requests failed after retries", "/hang/v1", "no answer before the timeout"],
     },
     {
       name: "#4 401 on every request",

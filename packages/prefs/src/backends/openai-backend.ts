@@ -56,7 +56,7 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
   const clients = opts.endpoints.map(
     (baseURL) => new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs }),
   );
-  const health = new EndpointHealth(opts.endpoints, timeoutMs);
+  const health = new EndpointHealth(opts.endpoints);
   let nextClient = 0;
   const jitter = createRng("openai-retry-jitter");
 
@@ -234,9 +234,6 @@ function cannotConnect(error: Error): boolean {
   return (typeof inner.code === "string" && CANNOT_CONNECT.has(inner.code)) || inner.message === "bad port";
 }
 
-/** Timeouts in a row, with no answer ever, after which an endpoint counts as hanging. */
-const HANGS_BEFORE_DOWN = 2;
-
 function describeRejection(error: unknown, model: string): string {
   const status = (error as { status?: number }).status;
   if (status === 401) return "401 unauthorized: set the key in OPENAI_API_KEY";
@@ -246,19 +243,16 @@ function describeRejection(error: unknown, model: string): string {
 
 /**
  * Which endpoints have ever answered. One that never did and cannot be connected to (refused, no
- * such host, a bad port), or that hung past the timeout twice, is down; once every endpoint is
+ * such host, a bad port) is down; once every endpoint is
  * down the request fails with an error naming them (secrets redacted) and the cause, which stops
  * the stage at once instead of retrying each of hundreds of requests for minutes. An endpoint
  * that answered before is having a transient problem, and resets, 429s and 5xx are retried as
  * always.
  */
 class EndpointHealth {
-  private readonly state: ("unknown" | "answered" | { hangs: number } | { cause: string })[];
+  private readonly state: ("unknown" | "answered" | { cause: string })[];
 
-  constructor(
-    private readonly urls: readonly string[],
-    private readonly timeoutMs: number,
-  ) {
+  constructor(private readonly urls: readonly string[]) {
     this.state = urls.map(() => "unknown");
   }
 
@@ -270,16 +264,12 @@ class EndpointHealth {
   failed(index: number, error: Error): void {
     const state = this.state[index];
     if (state === "answered") return;
-    if (typeof state === "object" && "cause" in state) {
-      // already down
-    } else if (error instanceof OpenAI.APIConnectionTimeoutError) {
-      const hangs = (typeof state === "object" ? state.hangs : 0) + 1;
-      this.state[index] =
-        hangs >= HANGS_BEFORE_DOWN
-          ? { cause: `no answer within ${Math.round(this.timeoutMs / 1000)} s, ${hangs} times` }
-          : { hangs };
-    } else if (cannotConnect(error)) this.state[index] = { cause: rootCause(error) };
-    else return;
+    // A hang is not counted here: whether a slow first answer beats a short timeout depends on
+    // the machine's load. It is bounded per request by the timeout and the retry budget.
+    if (!(typeof state === "object" && "cause" in state)) {
+      if (!cannotConnect(error)) return;
+      this.state[index] = { cause: rootCause(error) };
+    }
     const causes = this.state.map((s) => (typeof s === "object" && "cause" in s ? s.cause : undefined));
     if (causes.some((cause) => cause === undefined)) return;
     const named = causes.map((cause, i) => `${redactUrl(this.urls[i])} (${cause})`);
