@@ -1,6 +1,9 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { sha256Hex } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "./cli-main.js";
 import { folderDigest, onlyRunFolder, runPva, SMOKE_STUDY } from "./pva-child.test-support.js";
@@ -23,8 +26,12 @@ interface Row {
   code: number;
   /** Substrings the one `pva:` line holds (for code 0: stderr as a whole). */
   words: string[];
+  /** `pva:` lines expected (one problem each); default 1. */
+  lines?: number;
   /** Substrings no output may hold. */
   never?: string[];
+  /** More checks once it ran (the files it left). */
+  after?: () => Promise<void>;
 }
 
 const smokeCsv = () => readFile(join(SMOKE_STUDY, "activities.csv"), "utf8");
@@ -1098,6 +1105,277 @@ function rows(): Row[] {
       code: 2,
       words: ["sdir/study.json", "is a folder"],
     },
+    // Config mistakes found before the first stage (#9), all at once.
+    {
+      name: "#9 a missing vectors.corpus",
+      study: smokeStudy("nocorpus", (s) => {
+        s.vectors = { corpus: "no-such-corpus.jsonl" };
+      }),
+      args: run("nocorpus"),
+      code: 2,
+      words: ["nocorpus/study.json: vectors.corpus", "no-such-corpus.jsonl", "no such file or folder"],
+    },
+    {
+      name: "#9 valenceNorms that are not norms",
+      study: smokeStudy("badnorms", (s) => {
+        s.analysis = { valenceNorms: "norms.json" };
+      }),
+      files: { "badnorms/norms.json": '{"norms": 3}' },
+      args: run("badnorms"),
+      code: 2,
+      words: ["badnorms/norms.json"],
+    },
+    {
+      name: "#9 valenceNorms missing",
+      study: smokeStudy("nonorms", (s) => {
+        s.analysis = { valenceNorms: "norms.json" };
+      }),
+      args: run("nonorms"),
+      code: 2,
+      words: ["nonorms/study.json", "analysis.valenceNorms", "no such file"],
+    },
+    {
+      name: "#9 vectors.layers [4] on a 4-layer model",
+      study: smokeStudy("vl4", (s) => {
+        s.vectors = { layers: [4] };
+      }),
+      args: run("vl4"),
+      code: 2,
+      words: ["vl4/study.json: vectors.layers: layer 4 outside the model's layers 0..3"],
+    },
+    {
+      name: "#9 steering.layers [2, 50]",
+      study: smokeStudy("sl50", (s) => {
+        s.steering = { emotions: ["calm"], layers: [2, 50] };
+      }),
+      args: run("sl50"),
+      code: 2,
+      words: ["sl50/study.json: steering.layers: layer 50 outside the model's layers 0..3"],
+    },
+    {
+      name: "steering.layerSweep [9]",
+      study: smokeStudy("sweep9", (s) => {
+        s.steering = { emotions: ["calm"], layerSweep: [1, 9] };
+      }),
+      args: run("sweep9"),
+      code: 2,
+      words: ["sweep9/study.json: steering.layerSweep: layer 9 outside"],
+    },
+    {
+      name: "a steered emotion the study does not read",
+      study: smokeStudy("steerother", (s) => {
+        s.steering = { emotions: ["furious"] };
+      }),
+      args: run("steerother"),
+      code: 2,
+      words: ["steerother/study.json: steering.emotions", '"furious" not among the study\'s emotions'],
+    },
+    {
+      name: "#9 two config mistakes reported together",
+      study: smokeStudy("two", (s) => {
+        s.vectors = { corpus: "nope", layers: [7] };
+      }),
+      args: run("two"),
+      code: 2,
+      lines: 2,
+      words: ["vectors.corpus", "vectors.layers: layer 7"],
+    },
+    {
+      name: "vectors alone checks its layers too",
+      study: smokeStudy("vl9", (s) => {
+        s.vectors = { layers: [9] };
+      }),
+      args: ["vectors", "vl9", ...out],
+      code: 2,
+      words: ["vl9/study.json: vectors.layers: layer 9"],
+    },
+    // Poor messages (#10).
+    {
+      name: "#10 a 10,000-character activity",
+      study: smokeStudy("long", (s) => {
+        s.activities = "a.csv";
+      }),
+      files: { "long/a.csv": csvWithFirstText("x".repeat(10_000)) },
+      args: run("long"),
+      code: 2,
+      words: ["long/a.csv", "line 2, text", "at most 1000 characters", "got 10000"],
+    },
+    {
+      name: "#10 a stale lock holding a live pid that is not pva",
+      files: { "stale/smoke-run/stages.jsonl": "", "stale/smoke-run/stages.jsonl.lock": "1\n" },
+      args: ["report", "stale/smoke-run"],
+      code: 2,
+      words: ["another pva run (process 1)", "stale/smoke-run/stages.jsonl.lock", "delete"],
+    },
+    // Endpoints (#4, #5, #10): a local server plays each broken or odd endpoint.
+    {
+      name: "#4 a port nothing listens on",
+      args: run(SMOKE_STUDY, "--endpoint", "@closed/v1?key=sk-q-SECRET", "--model", "x"),
+      code: 2,
+      words: ["cannot reach the endpoint", "/v1?key=REDACTED", "ECONNREFUSED"],
+      never: ["sk-q-SECRET"],
+    },
+    {
+      name: "#4 a port fetch refuses (9)",
+      args: run(SMOKE_STUDY, "--endpoint", "http://127.0.0.1:9/v1", "--model", "x"),
+      code: 2,
+      words: ["cannot reach the endpoint http://127.0.0.1:9/v1", "bad port"],
+    },
+    {
+      name: "#4 a host that does not exist",
+      args: run(SMOKE_STUDY, "--endpoint", "http://no-such-host.invalid/v1", "--model", "x"),
+      code: 2,
+      words: ["cannot reach the endpoint http://no-such-host.invalid/v1"],
+    },
+    {
+      name: "#4 two dead endpoints, both named",
+      args: run(
+        SMOKE_STUDY,
+        "--endpoint",
+        "http://127.0.0.1:9/v1",
+        "--endpoint",
+        "@closed/v1",
+        "--model",
+        "x",
+      ),
+      code: 2,
+      words: ["cannot reach the endpoints http://127.0.0.1:9/v1 (bad port), http://127.0.0.1:"],
+    },
+    {
+      name: "#4 a server that accepts and never answers",
+      study: smokeStudy("hang", (s) => {
+        s.elicitation = { readout: "logprobs", requestTimeoutSeconds: 0.5, maxRetries: 0, concurrency: 16 };
+      }),
+      args: run("hang", "--endpoint", "@server/hang/v1", "--model", "x"),
+      code: 2,
+      words: ["requests failed after retries", "/hang/v1", "no answer before the timeout"],
+    },
+    {
+      name: "#4 401 on every request",
+      args: run(SMOKE_STUDY, "--endpoint", "@server/401/v1?key=sk-q-SECRET", "--model", "x"),
+      code: 2,
+      words: ["/401/v1?key=REDACTED", "rejected", "401", "OPENAI_API_KEY"],
+      never: ["sk-q-SECRET"],
+    },
+    {
+      name: "#4 a model the server does not have (404)",
+      args: run(SMOKE_STUDY, "--endpoint", "@server/404/v1", "--model", "nosuch"),
+      code: 2,
+      words: ["/404/v1", "rejected", '404 not found: no such model "nosuch"'],
+    },
+    {
+      name: "#10 a logprob of 1e999 is the server's error",
+      args: run(SMOKE_STUDY, "--endpoint", "@server/inf/v1", "--model", "x"),
+      code: 2,
+      words: ["/inf/v1", "the server broke the OpenAI protocol", "logprob Infinity"],
+      never: ["choices.jsonl"],
+    },
+    {
+      name: "#10 a positive logprob is the server's error",
+      args: run(SMOKE_STUDY, "--endpoint", "@server/positive/v1", "--model", "x"),
+      code: 2,
+      words: ["/positive/v1", "the server broke the OpenAI protocol", "logprob 0.5"],
+    },
+    // Degenerate but valid: runs to the end (#3).
+    {
+      name: "#3 #5 a model that always answers A, its key never written",
+      study: smokeStudy("always-a", (s) => {
+        s.steering = null;
+        s.analysis = { bootstrap: 20, permutations: 20 };
+        s.rating = { bootstrap: 20 };
+      }),
+      args: [
+        "run",
+        "always-a",
+        "--out",
+        "degenerate",
+        "--endpoint",
+        "@server/always-a/v1?key=sk-q-SECRET",
+        "--model",
+        "x",
+      ],
+      code: 0,
+      words: ["report:"],
+      never: ["sk-q-SECRET"],
+      after: async () => {
+        const folder = await onlyRunFolder(join(dir, "degenerate"));
+        for (const file of await filesBelow(folder))
+          expect(await readFile(file, "latin1"), file).not.toContain("sk-q-SECRET");
+        const correlations = JSON.parse(await readFile(join(folder, "correlations.json"), "utf8"));
+        expect(correlations.valence).toBeNull();
+        expect(
+          correlations.emotions.every((e: { note?: string }) => e.note?.startsWith("Elo is constant")),
+        ).toBe(true);
+        await rm(join(dir, "degenerate"), { recursive: true });
+      },
+    },
+    {
+      name: "#3 one emotion",
+      study: smokeStudy("one-emotion", (s) => {
+        s.emotions = ["blissful"];
+        s.steering = { emotions: ["blissful"], strengths: [0.5], splits: 1 };
+        s.analysis = { bootstrap: 20, permutations: 20 };
+        s.rating = { bootstrap: 20 };
+      }),
+      args: ["run", "one-emotion", "--out", "degenerate"],
+      code: 0,
+      words: ["report:"],
+      after: async () => {
+        const folder = await onlyRunFolder(join(dir, "degenerate"));
+        const correlations = JSON.parse(await readFile(join(folder, "correlations.json"), "utf8"));
+        expect(correlations.emotions).toHaveLength(1);
+        expect(correlations.valence).toBeNull();
+        await rm(join(dir, "degenerate"), { recursive: true });
+      },
+    },
+    {
+      name: "#3 bootstrap 0: no intervals",
+      study: smokeStudy("boot0", (s) => {
+        s.steering = null;
+        s.analysis = { bootstrap: 0, permutations: 0 };
+        s.rating = { bootstrap: 0 };
+      }),
+      args: ["run", "boot0", "--out", "degenerate"],
+      code: 0,
+      words: ["report:"],
+      after: async () => {
+        const folder = await onlyRunFolder(join(dir, "degenerate"));
+        const correlations = JSON.parse(await readFile(join(folder, "correlations.json"), "utf8"));
+        expect(correlations.emotions.every((e: { pearsonCi: unknown }) => e.pearsonCi === null)).toBe(true);
+        expect(await readFile(join(folder, "report", "summary.md"), "utf8")).toContain(
+          "none (no bootstrap resamples)",
+        );
+        await rm(join(dir, "degenerate"), { recursive: true });
+      },
+    },
+    // The run folder: one writer, a manifest of the files as they are (#1, #6, #8).
+    {
+      name: "#1 #6 pva report of a run folder: temp leftovers gone, manifest up to date",
+      files: {
+        "@earlier/.vectors.safetensors.99999.deadbeef.tmp": "torn",
+        "@earlier/stray.txt": "not the run's",
+      },
+      args: ["report", "@earlier"],
+      code: 0,
+      words: [],
+      after: async () => {
+        await expect(stat(join(earlier, ".vectors.safetensors.99999.deadbeef.tmp"))).rejects.toThrow();
+        const manifest = JSON.parse(await readFile(join(earlier, "manifest.json"), "utf8"));
+        expect(Object.keys(manifest.artifacts).filter((f) => f.includes("tmp") || f === "stray.txt")).toEqual(
+          [],
+        );
+        expect(manifest.artifacts["report/index.html"]).toBe(
+          sha256Hex(await readFile(join(earlier, "report", "index.html"))),
+        );
+        await rm(join(earlier, "stray.txt"));
+      },
+    },
+    {
+      name: "#8 --out under /proc",
+      args: ["run", SMOKE_STUDY, "--out", "/proc/pvaout"],
+      code: 2,
+      words: ["/proc/pvaout/smoke-", "cannot create the run folder"],
+    },
     // Output folders.
     {
       name: "--out under a file",
@@ -1114,9 +1392,49 @@ let dir: string;
 let earlier: string;
 let earlierDigest: Record<string, string>;
 
-/** `@earlier` in an argument stands for the earlier run folder. */
+let server: Server;
+let serverUrl: string;
+let closedUrl: string;
+
+/** `@earlier` stands for the earlier run folder, `@server` for the test server, `@closed` for a port nothing listens on. */
 function resolveArgs(args: string[]): string[] {
-  return args.map((arg) => arg.replace("@earlier", earlier));
+  return args.map((arg) =>
+    arg.replace("@earlier", earlier).replace("@server", serverUrl).replace("@closed", closedUrl),
+  );
+}
+
+/** Every file below a folder. */
+async function filesBelow(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * One OpenAI-compatible server, its behaviour named by the path's first part: always-a (" A" at
+ * -0.5, " B" at -1.0), positive and inf (logprobs no server may send), 401, 404, hang (accepts,
+ * never answers).
+ */
+function startServer(): Promise<Server> {
+  const answer = (top: string) =>
+    `{"id":"c","object":"text_completion","created":0,"model":"x","choices":[{"index":0,"text":" A","finish_reason":"length","logprobs":{"tokens":[" A"],"token_logprobs":[-0.5],"top_logprobs":[${top}]}}]}`;
+  const bodies: Record<string, [number, string]> = {
+    "always-a": [200, answer('{" A": -0.5, " B": -1.0}')],
+    positive: [200, answer('{" A": 0.5, " B": -1.0}')],
+    inf: [200, answer('{" A": 1e999, " B": -1.0}')],
+    "401": [401, '{"error":{"message":"invalid key"}}'],
+    "404": [404, '{"error":{"message":"model not found"}}'],
+  };
+  const created = createServer((req, res) => {
+    req.resume();
+    const kind = (req.url ?? "").split("/")[1];
+    if (kind === "hang") return;
+    const [status, body] = bodies[kind] ?? [404, "{}"];
+    req.on("end", () => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) => created.listen(0, "127.0.0.1", () => resolve(created)));
 }
 
 /** Runs `pva args` in this process with cwd `dir`, stdout and stderr captured. */
@@ -1153,8 +1471,11 @@ async function prepare(row: Row): Promise<void> {
     await writeFile(join(folder, "study.json"), JSON.stringify(study, null, 2));
   }
   for (const [path, content] of Object.entries(row.files ?? {})) {
-    await mkdir(dirname(join(dir, path)), { recursive: true });
-    await writeFile(join(dir, path), content);
+    const file = path.startsWith("@earlier/")
+      ? join(earlier, path.slice("@earlier/".length))
+      : join(dir, path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, content);
   }
 }
 
@@ -1162,10 +1483,12 @@ function checkRow(row: Row, result: { code: number; stdout: string; stderr: stri
   const context = `${row.name}\n${result.stderr}`;
   expect(result.code, context).toBe(row.code);
   if (row.code !== 0) {
-    const lines = result.stderr.trimEnd().split("\n");
-    expect(lines, context).toHaveLength(1);
-    expect(lines[0], context).toMatch(/^pva: /);
-    for (const word of row.words) expect(lines[0], context).toContain(word.replace("@earlier", earlier));
+    // Progress lines may come first; the error is its `pva:` lines, and never a stack trace.
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("pva: "));
+    expect(lines, context).toHaveLength(row.lines ?? 1);
+    expect(result.stderr, context).not.toMatch(/\n\s+at /);
+    for (const word of row.words)
+      expect(lines.join("\n"), context).toContain(word.replace("@earlier", earlier));
   } else for (const word of row.words) expect(result.stderr, context).toContain(word);
   for (const word of row.never ?? []) expect(`${result.stdout}${result.stderr}`, context).not.toContain(word);
 }
@@ -1174,6 +1497,11 @@ beforeAll(async () => {
   process.setMaxListeners(0); // each in-process command adds its Ctrl-C listener
   dir = await mkdtemp(join(tmpdir(), "pva-bad-input-"));
   csvText = await smokeCsv();
+  server = await startServer();
+  serverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const closed = await startServer();
+  closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+  await new Promise((resolve) => closed.close(resolve));
   const result = await runPva(["run", SMOKE_STUDY, "--out", "runs"], dir);
   expect(result.code, result.stderr).toBe(0);
   earlier = await onlyRunFolder(join(dir, "runs"));
@@ -1181,6 +1509,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  server?.closeAllConnections();
+  await new Promise((resolve) => server?.close(resolve));
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -1198,6 +1528,7 @@ describe("bad inputs (issue #16's probe)", () => {
       const result = await pvaHere(resolveArgs(row.args));
       try {
         checkRow(row, result);
+        await row.after?.();
       } catch (error) {
         failures.push(`${row.name}: ${(error as Error).message.split("\n").slice(0, 3).join(" | ")}`);
       }

@@ -72,7 +72,11 @@ export function exitCodeOf(error: unknown): number {
  */
 export function formatError(error: unknown, verbose: boolean): string {
   const err = error instanceof Error ? error : new Error(String(error));
+  // Several problems found at once (StudyProblems): one `pva:` line each.
+  const lines = "problems" in err && Array.isArray(err.problems) ? (err.problems as string[]) : undefined;
   const line = err instanceof PvaError ? err.message : `${err.name}: ${err.message}`;
-  const oneLine = `pva: ${line.replace(/\s*\n\s*/g, " ")}`;
+  const oneLine = lines
+    ? lines.map((problem) => `pva: ${problem.replace(/\s*\n\s*/g, " ")}`).join("\n")
+    : `pva: ${line.replace(/\s*\n\s*/g, " ")}`;
   return verbose && err.stack ? `${oneLine}\n${err.stack}` : oneLine;
 }

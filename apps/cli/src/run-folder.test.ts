@@ -59,13 +59,18 @@ describe("RunFolder", () => {
     );
   });
 
-  it("removes a folder in which nothing was recorded, and keeps one with results", async () => {
+  it("removes a folder in which nothing was recorded (only empty files), and keeps one with results", async () => {
     const empty = await RunFolder.open(join(dir, "empty"));
     await empty.close();
     await empty.removeIfEmpty();
     expect(await stat(join(dir, "empty")).catch(() => null)).toBeNull();
+    const nothing = await RunFolder.open(join(dir, "nothing"));
+    await writeFile(nothing.path("choices.jsonl"), "");
+    await nothing.close();
+    await nothing.removeIfEmpty();
+    expect(await stat(join(dir, "nothing")).catch(() => null)).toBeNull();
     const used = await RunFolder.open(join(dir, "used"));
-    await writeFile(used.path("choices.jsonl"), "");
+    await writeFile(used.path("choices.jsonl"), '{"key":"k"}\n');
     await used.close();
     await used.removeIfEmpty();
     expect(await readdir(join(dir, "used"))).toContain("choices.jsonl");

@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import {
   contentHash,
   isTemporaryFile,
@@ -37,7 +37,31 @@ const REASONS: Record<string, string> = {
   EPERM: "permission denied",
   EROFS: "read-only file system",
   ENOSPC: "no space left on the device",
+  ENOENT: "this file system does not let a folder be made there",
 };
+
+/**
+ * `mkdir -p`, a level at a time. Node's recursive mkdir never returns on some file systems that
+ * refuse new folders with ENOENT (/proc: `--out /proc/pvaout` looped for ever); here a level
+ * whose parent exists and that still cannot be made is an error.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") {
+      if ((await stat(dir)).isDirectory()) return;
+      throw error;
+    }
+    if (code !== "ENOENT" || dirname(dir) === dir) throw error;
+  }
+  await makeFolder(dirname(dir));
+  await mkdir(dir).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST" || !(await stat(dir)).isDirectory()) throw error;
+  });
+}
 
 /**
  * A run folder and its stage log (`stages.jsonl`, a RunStore): a stage is skipped when the log has
@@ -53,7 +77,7 @@ export class RunFolder {
 
   static async open(dir: string): Promise<RunFolder> {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeFolder(resolve(dir));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "";
       throw new PvaError(`${dir}: cannot create the run folder (${REASONS[code] ?? code})`, "E_OUTPUT");
@@ -133,10 +157,19 @@ export class RunFolder {
     await this.log.close();
   }
 
-  /** Removes the folder when nothing was recorded in it (a run that failed before its first result). */
+  /**
+   * Removes the folder when nothing was recorded in it (a run that failed before its first result,
+   * such as an endpoint that could not be reached): no stage finished and every file is empty.
+   */
   async removeIfEmpty(): Promise<void> {
-    const names = await readdir(this.dir).catch(() => null);
-    if (names === null || this.log.size > 0 || names.some((name) => name !== RUN_FILES.stageLog)) return;
+    if (this.log.size > 0) return;
+    const entries = await readdir(this.dir, { recursive: true, withFileTypes: true }).catch(() => null);
+    if (entries === null) return;
+    for (const entry of entries) {
+      if (entry.isDirectory()) continue;
+      const info = await stat(join(entry.parentPath, entry.name)).catch(() => null);
+      if (info === null || info.size > 0 || !entry.isFile()) return;
+    }
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,3 +1,4 @@
+import { checkStudy } from "./check-study.js";
 import { throwIfInterrupted } from "./interrupt.js";
 import { ModelLoader } from "./model-loader.js";
 import { openStudy } from "./open-study.js";
@@ -5,9 +6,10 @@ import { ProgressReporter } from "./progress.js";
 import { RunFolder } from "./run-folder.js";
 import { manifestStage } from "./stages/manifest-stage.js";
 import type { PipelineContext } from "./stages/pipeline-context.js";
+import type { StageName } from "./stages/study-stages.js";
 import type { StudyOptions } from "./study-options.js";
 
-export type Stage = { name: string; run: (ctx: PipelineContext) => Promise<void> };
+export type Stage = { name: StageName; run: (ctx: PipelineContext) => Promise<void> };
 
 /**
  * Opens the study and its run folder (locked), runs the stages in order (each skipped when its
@@ -20,6 +22,11 @@ export async function runStages(
   signal: AbortSignal,
 ): Promise<PipelineContext> {
   const study = await openStudy(studyPath, opts);
+  // Before the folder is made or a model loaded: a config mistake costs nothing.
+  await checkStudy(
+    study,
+    stages.map((stage) => stage.name),
+  );
   const progress = new ProgressReporter();
   const folder = await RunFolder.open(study.runDir);
   const models = new ModelLoader(study.model, progress);

@@ -31,6 +31,9 @@ export async function studyBackend(config: StudyConfig, models: ModelLoader): Pr
       question: prompts.choice,
       temperature: elicitation.temperature,
       retry: { maxRetries: elicitation.maxRetries },
+      ...(elicitation.requestTimeoutSeconds !== undefined
+        ? { timeoutMs: elicitation.requestTimeoutSeconds * 1000 }
+        : {}),
     });
   }
   return createAnthropicBackend({

@@ -37,7 +37,7 @@ describe("summary sentences", () => {
     const [first] = summarySentences(findings);
     expect(first).toMatch(/^Main finding: the emotion probes track the model's preferences\./);
     expect(first).toContain(
-      `"${top.emotion}" (r = ${top.pearson.toFixed(2)}, 95% CI [${top.pearsonCi[0].toFixed(2)}, ${top.pearsonCi[1].toFixed(2)}]`,
+      `"${top.emotion}" (r = ${top.pearson.toFixed(2)}, 95% CI [${top.pearsonCi![0].toFixed(2)}, ${top.pearsonCi![1].toFixed(2)}]`,
     );
     expect(first).toContain(`${significant} of 171 emotions are significant at Benjamini-Hochberg q < 0.05`);
   });

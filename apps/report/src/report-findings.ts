@@ -121,7 +121,9 @@ export function reportFindings(artifacts: RunArtifacts): ReportFindings {
   };
 }
 
-const ci = interval;
+/** An interval as text; none when the run drew no bootstrap resamples. */
+const ci = (bounds: readonly [number, number] | null, digits: number): string =>
+  bounds === null ? "none (no bootstrap resamples)" : interval(bounds, digits);
 
 /**
  * Banners above the summary: conditions under which no number in the run supports a claim about a

@@ -103,7 +103,7 @@ export function correlate(
     return {
       ...shared,
       pearson: r,
-      pearsonCi: cis[e],
+      pearsonCi: opts.bootstrap === 0 ? null : cis[e],
       spearman: spearman(probeRows[e], elo),
       pPermutation: pValues[e],
       q: qValues[e],
@@ -114,14 +114,12 @@ export function correlate(
   let valenceSummary: CorrelationResult["valence"] = null;
   if (valence) {
     const paired = emotions.filter((e) => e.valence !== null && e.note === undefined);
-    valenceSummary = {
-      source: valence.source,
-      r: pearson(
-        paired.map((e) => e.pearson),
-        paired.map((e) => e.valence!),
-      ),
-      n: paired.length,
-    };
+    const r = pearson(
+      paired.map((e) => e.pearson),
+      paired.map((e) => e.valence!),
+    );
+    // One emotion, or every r undefined (a model that always answers "A"): no r to report.
+    if (Number.isFinite(r)) valenceSummary = { source: valence.source, r, n: paired.length };
   }
 
   return {

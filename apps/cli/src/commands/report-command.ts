@@ -5,7 +5,9 @@ import { renderReport } from "@pva/report";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
 import { interruptSignal } from "../interrupt.js";
+import { RunFolder } from "../run-folder.js";
 import { runStages } from "../run-stages.js";
+import { refreshManifestArtifacts } from "../stages/manifest-stage.js";
 import { optionsOf, stagesFor } from "../stages/study-stages.js";
 import { type StudyOptions, withStudyOptions } from "../study-options.js";
 
@@ -41,8 +43,16 @@ export const reportCommand = () =>
             `--out places a study's run folders; ${target} is a run folder, whose report goes into ${join(target, RUN_FILES.report)}`,
             "E_USAGE",
           );
-        const rendered = await renderReport(target);
-        process.stdout.write(`${rendered.html}\n`);
+        // The run's own lock: never a report rendered while a run writes the folder, and the
+        // manifest (written last) lists the report as it now is.
+        const folder = await RunFolder.open(target);
+        try {
+          const rendered = await renderReport(target);
+          await refreshManifestArtifacts(folder);
+          process.stdout.write(`${rendered.html}\n`);
+        } finally {
+          await folder.close();
+        }
         return;
       }
       const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));

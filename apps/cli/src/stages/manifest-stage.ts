@@ -1,9 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { RUN_ARTIFACTS, RUN_FILES, type RunManifest, type StudyConfig, writeJsonAtomic } from "@pva/core";
+import {
+  RUN_ARTIFACTS,
+  RUN_FILES,
+  type RunManifest,
+  RunManifestSchema,
+  readJsonFile,
+  redactUrl,
+  type StudyConfig,
+  writeJsonAtomic,
+} from "@pva/core";
 import { modelInfo } from "../model-loader.js";
-import type { ModelInfo } from "../run-folder.js";
+import type { ModelInfo, RunFolder } from "../run-folder.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
 const require = createRequire(import.meta.url);
@@ -24,6 +33,11 @@ function portableConfig(config: StudyConfig, studyDir: string, outputDir: string
   // model.source is the model's portable id already (see ModelSource)
   return {
     ...config,
+    model: {
+      ...config.model,
+      // A key in an endpoint's query (…/v1?key=sk-…) must not reach an artifact.
+      endpoints: config.model.endpoints.map(redactUrl),
+    },
     activities:
       typeof config.activities === "string" && isPath(config.activities)
         ? rel(config.activities)
@@ -61,15 +75,7 @@ export async function manifestStage(
     .filter((m): m is ModelInfo => m !== undefined)
     .at(-1);
   const model = fromLog ?? previous?.model ?? modelInfo(await ctx.models.get());
-  // Only what the run layout names, as it is on disk now: a stray file in the folder is not the run's.
-  const artifacts: Record<string, string> = {};
-  for (const name of RUN_ARTIFACTS) {
-    for (const file of await folder.filesUnder(RUN_FILES[name])) {
-      if (!include(file)) continue;
-      const sha = await folder.fileHash(file);
-      if (sha !== null) artifacts[file] = sha;
-    }
-  }
+  const artifacts = await artifactHashes(folder, include);
   const manifest: RunManifest = {
     pva: versionOf("@pva/cli"),
     node: process.version,
@@ -84,4 +90,34 @@ export async function manifestStage(
   };
   await writeJsonAtomic(folder.path(RUN_FILES.manifest), manifest);
   return manifest;
+}
+
+/**
+ * The sha256 of each artifact file `include` admits, as it is on disk now. Only what the run
+ * layout names: a stray file in the folder is not the run's.
+ */
+async function artifactHashes(
+  folder: RunFolder,
+  include: (file: string) => boolean,
+): Promise<Record<string, string>> {
+  const artifacts: Record<string, string> = {};
+  for (const name of RUN_ARTIFACTS)
+    for (const file of await folder.filesUnder(RUN_FILES[name])) {
+      if (!include(file)) continue;
+      const sha = await folder.fileHash(file);
+      if (sha !== null) artifacts[file] = sha;
+    }
+  return artifacts;
+}
+
+/**
+ * After `pva report <run folder>` re-rendered the report: the manifest's artifact list is taken
+ * again from the files as they are (the rest of it, written by the run, stays), so its sha256 of
+ * report/index.html is never stale. A folder without a manifest keeps having none.
+ */
+export async function refreshManifestArtifacts(folder: RunFolder): Promise<void> {
+  const file = folder.path(RUN_FILES.manifest);
+  const previous = await readJsonFile(file, RunManifestSchema).catch(() => null);
+  if (previous === null) return;
+  await writeJsonAtomic(file, { ...previous, artifacts: await artifactHashes(folder, () => true) });
 }

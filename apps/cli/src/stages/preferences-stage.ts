@@ -11,7 +11,7 @@ import { studyTournament } from "./study-tournament.js";
  */
 export async function preferencesInputs(ctx: PipelineContext): Promise<string> {
   const { config, activities } = ctx.study;
-  const { concurrency: _c, maxRetries: _r, ...elicitation } = config.elicitation;
+  const { concurrency: _c, maxRetries: _r, requestTimeoutSeconds: _t, ...elicitation } = config.elicitation;
   const fingerprint = config.model.backend === "embedded" ? await ctx.models.fingerprint() : null;
   return contentHash({
     model: {

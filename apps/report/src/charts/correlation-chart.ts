@@ -16,8 +16,9 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
       emotion: e.emotion,
       cluster: e.cluster,
       pearson: round(e.pearson),
-      low: round(e.pearsonCi[0]),
-      high: round(e.pearsonCi[1]),
+      // analysis.bootstrap 0: no interval, drawn as none (zero width at r)
+      low: round(e.pearsonCi?.[0] ?? e.pearson),
+      high: round(e.pearsonCi?.[1] ?? e.pearson),
       spearman: round(e.spearman),
       partialPearson: round(e.partialPearson),
       pPermutation: round(e.pPermutation, 4),

@@ -20,12 +20,21 @@ function controlCharacterAt(text: string): number {
   return -1;
 }
 
+/** Longest activity text: a sentence with ample room, and far inside any model's context. */
+export const MAX_ACTIVITY_TEXT = 1000;
+
 export const ActivitySchema = z.object({
   id: ActivityIdSchema,
   text: z
     .string()
     .trim()
     .min(1, { error: "expected non-empty text" })
+    // One sentence in a prompt and a chart label; a 10,000-character "activity" is a pasted file,
+    // and would only fail later, deep in a model's forward pass, naming neither file nor row.
+    .max(MAX_ACTIVITY_TEXT, {
+      error: (issue) =>
+        `expected at most ${MAX_ACTIVITY_TEXT} characters (an activity is one short sentence), got ${String(issue.input).length}`,
+    })
     .refine((text) => controlCharacterAt(text) === -1, {
       error: (issue) => {
         const text = String(issue.input);

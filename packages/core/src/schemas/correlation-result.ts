@@ -9,7 +9,8 @@ export const EmotionCorrelationSchema = z.object({
   emotion: z.string(),
   cluster: z.string(),
   pearson: Correlation,
-  pearsonCi: IntervalSchema,
+  /** The bootstrap interval of `pearson`; null when analysis.bootstrap is 0 (no resamples, no interval). */
+  pearsonCi: IntervalSchema.nullable(),
   spearman: Correlation,
   pPermutation: Probability,
   /** Benjamini-Hochberg adjusted p over all emotions. */
@@ -34,7 +35,10 @@ export const CorrelationResultSchema = z.object({
   permutations: z.number().int().min(0),
   seed: z.number().int(),
   emotions: z.array(EmotionCorrelationSchema),
-  /** Does an emotion's correlation track its valence (model PC1 or human norms)? */
+  /**
+   * Does an emotion's correlation track its valence (model PC1 or human norms)? null when that is
+   * undefined: no valence, fewer than two emotions with a defined r, or r or valence constant.
+   */
   valence: z
     .object({ source: z.enum(["pc1", "norms"]), r: Correlation, n: z.number().int().min(0) })
     .nullable(),

@@ -72,6 +72,17 @@ export const ElicitationConfigSchema = z.strictObject({
   design: DesignSchema.default({ kind: "full" }),
   concurrency: PositiveInt.default(4),
   maxRetries: NonNegativeInt.default(6),
+  /**
+   * API backends: seconds one attempt may take before it is abandoned (and retried); an endpoint
+   * that never answered and hangs this long twice stops the run. Optional without a default (30 s
+   * applies), so studies written before it keep their config hash.
+   */
+  requestTimeoutSeconds: z
+    .number()
+    .gt(0)
+    .max(600)
+    .optional()
+    .describe("API backends: seconds one request attempt may take (default 30)."),
 });
 
 export const PromptsConfigSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { type Activity, createRng, PvaError } from "@pva/core";
+import { type Activity, createRng, PvaError, redactUrl } from "@pva/core";
 import OpenAI from "openai";
 import { sampledAnswer } from "../answer-parser.js";
 import { labelOfToken, readLabels } from "../label-readout.js";
@@ -7,6 +7,7 @@ import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backen
 import {
   ConnectionFailure,
   DEFAULT_RETRY_POLICY,
+  isRejection,
   MalformedResponseError,
   type RetryPolicy,
   withRetries,
@@ -30,7 +31,7 @@ export interface OpenAIBackendOptions {
   topLogprobs?: number;
   temperature?: number;
   maxTokens?: number;
-  /** Per request. */
+  /** Per attempt: an attempt with no answer by then is abandoned (and retried). Default 30 s, ample for one short completion. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
 }
@@ -51,9 +52,11 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
   const maxTokens = opts.maxTokens ?? 16;
   const policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
   const apiKey = process.env[opts.apiKeyEnv ?? "OPENAI_API_KEY"] ?? "no-key";
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const clients = opts.endpoints.map(
-    (baseURL) => new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: opts.timeoutMs ?? 60_000 }),
+    (baseURL) => new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: timeoutMs }),
   );
+  const health = new EndpointHealth(opts.endpoints);
   let nextClient = 0;
   const jitter = createRng("openai-retry-jitter");
 
@@ -89,13 +92,30 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
       const sampleSeed = request.seed * 1000 + request.sampleIndex;
       const { value, attempts } = await withRetries(
         async () => {
-          const client = clients[nextClient++ % clients.length];
+          const index = nextClient++ % clients.length;
+          const url = redactUrl(opts.endpoints[index]);
           try {
-            return await ask(client, request, sampleSeed);
+            const value = await ask(clients[index], request, sampleSeed);
+            health.answered(index);
+            return value;
           } catch (error) {
+            if (error instanceof ProtocolBreach)
+              throw new PvaError(
+                `${url}: the server broke the OpenAI protocol: ${error.message}; its answers cannot be used (a server bug, not pva's)`,
+                "E_SERVER_PROTOCOL",
+              );
+            if (isRejection(error))
+              throw new PvaError(
+                `${url}: the server rejected the request (${describeRejection(error, opts.model)}); every request would be, so the run stops`,
+                "E_REQUEST_REJECTED",
+              );
             // timeouts and resets arrive as the SDK's connection errors, whatever their cause
-            if (error instanceof OpenAI.APIConnectionError)
-              throw new ConnectionFailure(error.message, { cause: error });
+            if (error instanceof OpenAI.APIConnectionError) {
+              // Never answered and cannot be reached (refused, no such host, a hang past the
+              // timeout): once every endpoint is like that, stop now rather than retry for hours.
+              health.failed(index, error);
+              throw new ConnectionFailure(`${url}: ${rootCause(error)}`, { cause: error });
+            }
             throw error;
           }
         },
@@ -157,6 +177,12 @@ function sampled(text: string | undefined | null): Omit<ChoiceAnswer, "attempts"
 }
 
 function fromLogprobs(top: readonly { token: string; logprob: number }[]): Omit<ChoiceAnswer, "attempts"> {
+  // A log-probability is finite and <= 0; anything else (1e999 parses as Infinity) is the server's bug.
+  for (const { token, logprob } of top)
+    if (typeof logprob !== "number" || !Number.isFinite(logprob) || logprob > LOGPROB_TOLERANCE)
+      throw new ProtocolBreach(
+        `logprob ${String(logprob)} for token ${JSON.stringify(token)} (log-probabilities are finite and <= 0)`,
+      );
   const readout = readLabels(top.map(({ token, logprob }) => ({ token, probability: Math.exp(logprob) })));
   const best = top.reduce((x, y) => (y.logprob > x.logprob ? y : x), top[0] ?? { token: "", logprob: 0 });
   if (readout === null) {
@@ -170,4 +196,86 @@ function fromLogprobs(top: readonly { token: string; logprob: number }[]): Omit<
     rawAnswer: readout.topToken,
     choice: readout.pA >= readout.pB ? "A" : "B",
   };
+}
+
+/** Default per-attempt timeout: one short completion (1 to 16 tokens) answers in seconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** Rounding on the server may give log 1 as a hair above 0; more than this is not a probability. */
+const LOGPROB_TOLERANCE = 1e-6;
+
+/** An answer that arrived but breaks the protocol (no retry gives a better one). */
+class ProtocolBreach extends Error {}
+
+/** The innermost cause of an SDK connection error: "connect ECONNREFUSED ...", "getaddrinfo ENOTFOUND h". */
+function innermost(error: Error): Error & { code?: unknown } {
+  let inner: Error = error;
+  while (inner.cause instanceof Error) inner = inner.cause;
+  return inner;
+}
+
+function rootCause(error: Error): string {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return "no answer before the timeout";
+  return innermost(error).message.split("\n")[0];
+}
+
+/** Failures to connect at all: nothing listens there, no such host, a port fetch refuses. */
+const CANNOT_CONNECT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EAI_FAIL",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+function cannotConnect(error: Error): boolean {
+  const inner = innermost(error);
+  return (typeof inner.code === "string" && CANNOT_CONNECT.has(inner.code)) || inner.message === "bad port";
+}
+
+function describeRejection(error: unknown, model: string): string {
+  const status = (error as { status?: number }).status;
+  if (status === 401) return "401 unauthorized: set the key in OPENAI_API_KEY";
+  if (status === 403) return "403 forbidden: the key has no access";
+  return `404 not found: no such model "${model}" or no such API path at this URL`;
+}
+
+/**
+ * Which endpoints have ever answered. One that never did and cannot be connected to (refused, no
+ * such host, a bad port) is down; once every endpoint is
+ * down the request fails with an error naming them (secrets redacted) and the cause, which stops
+ * the stage at once instead of retrying each of hundreds of requests for minutes. An endpoint
+ * that answered before is having a transient problem, and resets, 429s and 5xx are retried as
+ * always.
+ */
+class EndpointHealth {
+  private readonly state: ("unknown" | "answered" | { cause: string })[];
+
+  constructor(private readonly urls: readonly string[]) {
+    this.state = urls.map(() => "unknown");
+  }
+
+  answered(index: number): void {
+    this.state[index] = "answered";
+  }
+
+  /** Throws while every endpoint is down, so requests in flight stop too instead of retrying. */
+  failed(index: number, error: Error): void {
+    const state = this.state[index];
+    if (state === "answered") return;
+    // A hang is not counted here: whether a slow first answer beats a short timeout depends on
+    // the machine's load. It is bounded per request by the timeout and the retry budget.
+    if (!(typeof state === "object" && "cause" in state)) {
+      if (!cannotConnect(error)) return;
+      this.state[index] = { cause: rootCause(error) };
+    }
+    const causes = this.state.map((s) => (typeof s === "object" && "cause" in s ? s.cause : undefined));
+    if (causes.some((cause) => cause === undefined)) return;
+    const named = causes.map((cause, i) => `${redactUrl(this.urls[i])} (${cause})`);
+    throw new PvaError(
+      `cannot reach the endpoint${named.length > 1 ? "s" : ""} ${named.join(", ")}; is the server running at that URL?`,
+      "E_ENDPOINT_DOWN",
+    );
+  }
 }

@@ -117,6 +117,9 @@ export async function withRetries<T>(
     try {
       return { value: await attempt(n), attempts: n + 1 };
     } catch (error) {
+      // A user-facing error the attempt raised on purpose (an endpoint down, a broken protocol)
+      // ends the request as it is: retrying cannot fix it.
+      if (error instanceof PvaError) throw error;
       if (isRejection(error)) {
         // a bad key, no access, or a wrong URL/model fails every request alike: stop the run
         throw new PvaError(`request rejected: ${describe(error)}`, "E_REQUEST_REJECTED");
