@@ -103,7 +103,16 @@ describe("correlate", () => {
       valenceNorms: norms,
     });
     const rs = ["blissful", "sentimental", "bored"].map((e) => by(e).pearson);
-    expect(withNorms.valence).toEqual({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
+    expect(withNorms.valence).toMatchObject({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
+    // Resampling 3 emotions: a draw of all three gives r, a draw of two distinct ones gives +-1
+    // (the sign of that pair's slope), a draw of one is undefined and dropped. The interval lies
+    // in [-1, 1] and, as every pair here slopes the way r does or r is an end, holds r.
+    const [low, high] = withNorms.valence!.ci;
+    expect(low).toBeGreaterThanOrEqual(-1);
+    expect(high).toBeLessThanOrEqual(1);
+    // (the resampled r is computed from weighted sums, so allow rounding)
+    expect(low).toBeLessThanOrEqual(withNorms.valence!.r + 1e-12);
+    expect(high).toBeGreaterThanOrEqual(withNorms.valence!.r - 1e-12);
     expect(withNorms.emotions.map((e) => e.valence)).toEqual([8, 6, 3]);
     expect(result.valence).toBeNull();
   });

@@ -66,6 +66,8 @@ export {
 export { type ProbeScores, ProbeScoresSchema } from "./schemas/probe-scores.js";
 export { type RunManifest, RunManifestSchema } from "./schemas/run-manifest.js";
 export {
+  type SteeringDose,
+  SteeringDoseSchema,
   type SteeringEffect,
   SteeringEffectSchema,
   type SteeringResult,

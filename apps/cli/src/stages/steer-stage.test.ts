@@ -57,6 +57,13 @@ describe("steer stage", () => {
       ["hostile", 0],
       ["hostile", 1],
     ]);
-    for (const s of steering.layerSweep) expect(Number.isFinite(s.shift)).toBe(true);
+    for (const s of steering.layerSweep) {
+      expect(Number.isFinite(s.shift)).toBe(true);
+      expect(s.ci[0]).toBeLessThanOrEqual(s.ci[1]);
+    }
+    // The unit of strength at every layer of the default range (the middle third of 4 layers),
+    // measured by the vectors stage on the stories.
+    expect(steering.dose.mode).toBe("range");
+    expect(Object.keys(steering.dose.meanResidNorm)).toEqual(["1", "2"]);
   });
 });

@@ -126,10 +126,14 @@ export const SteeringConfigSchema = z.strictObject({
   emotions: z.array(EmotionNameSchema).min(1),
   /** Multiples of the mean residual-stream norm. */
   strengths: z.array(z.number()).min(1).default([0.5]),
-  /** [from, to] inclusive, or "auto" = the middle layers. */
+  /**
+   * Where strength s adds s x (mean residual norm) along the vector: one layer (a number), a range
+   * [from, to] inclusive with that dose at every layer of it, or "auto" = the middle third of the
+   * depth (a range, as the published study steered; see the analysis README).
+   */
   layers: z
-    .union([z.literal("auto"), z.tuple([NonNegativeInt, NonNegativeInt])])
-    .refine((l) => l === "auto" || l[0] <= l[1], { error: "expected [from, to] with from <= to" })
+    .union([z.literal("auto"), NonNegativeInt, z.tuple([NonNegativeInt, NonNegativeInt])])
+    .refine((l) => !Array.isArray(l) || l[0] <= l[1], { error: "expected [from, to] with from <= to" })
     .default("auto"),
   /** Random steered/control splits of the activities. */
   splits: PositiveInt.default(2),
