@@ -93,6 +93,18 @@ describe("summary sentences", () => {
     );
   });
 
+  it("state how the headline fares across the robustness settings, and nothing without the panel", () => {
+    const rob = run.robustness!;
+    const counts = rob.settings.map((s) => s.significant);
+    const line = summarySentences(reportFindings(run)).find((s) => s.startsWith("Robustness"));
+    expect(line).toContain(`Robustness over ${rob.settings.length} analysis settings`);
+    expect(line).toContain(
+      `between ${Math.min(...counts)} and ${Math.max(...counts)} emotions have q < ${rob.fdrAlpha}`,
+    );
+    const without = summarySentences(reportFindings({ ...run, robustness: null }));
+    expect(without.some((s) => s.startsWith("Robustness"))).toBe(false);
+  });
+
   it("make preferences the main finding of a run without correlations, and name a random model", () => {
     const findings = reportFindings({ ...run, correlations: null, manifest: null });
     expect(findings.builtinRandom).toBe(true);

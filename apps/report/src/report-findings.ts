@@ -1,4 +1,4 @@
-import type { ActivityScore, EmotionCorrelation, SteeringResult } from "@pva/core";
+import type { ActivityScore, EmotionCorrelation, RobustnessResult, SteeringResult } from "@pva/core";
 import { fixed, interval, signed } from "./number-text.js";
 import type { RunArtifacts } from "./run-artifacts.js";
 import { doseText } from "./steering-dose-text.js";
@@ -43,6 +43,7 @@ export interface ReportFindings {
     /** Where and how much was added, in words. */
     dose: string;
   } | null;
+  robustness: RobustnessResult | null;
 }
 
 const BUILTIN_RANDOM = /^builtin:random/;
@@ -122,6 +123,7 @@ export function reportFindings(artifacts: RunArtifacts): ReportFindings {
             dose: doseText(steering),
           }
         : null,
+    robustness: artifacts.robustness ?? null,
   };
 }
 
@@ -183,6 +185,14 @@ export function summarySentences(f: ReportFindings, userText: (text: string) => 
       sentences.push(
         `Across emotions, r tracks valence (${c.valence.source === "norms" ? "human norms" : "model PC1"}) at r = ${fixed(c.valence.r, 2)} (CI ${ci(c.valence.ci, 2)}, bootstrap over emotions; n = ${c.valence.n}).`,
       );
+    const rob = f.robustness;
+    if (rob && rob.settings.length > 1) {
+      const counts = rob.settings.map((s) => s.significant);
+      const sameTop = rob.settings.filter((s) => s.top?.emotion === rob.settings[0].top?.emotion).length;
+      sentences.push(
+        `Robustness over ${rob.settings.length} analysis settings (priors, Elo method, Pearson vs Spearman${rob.settings.some((s) => s.forwardPasses) ? ", and settings that re-read the model" : ""}): the most positive emotion is "${userText(rob.settings[0].top?.emotion ?? "")}" in ${sameTop} of them; between ${Math.min(...counts)} and ${Math.max(...counts)} emotions have q < ${rob.fdrAlpha}.`,
+      );
+    }
     if (c.qFloor > GUARD_THRESHOLDS.qFloor) {
       const needed = Math.ceil(c.emotions / GUARD_THRESHOLDS.qFloor) - 1;
       sentences.push(

@@ -1,6 +1,13 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { correlate, pearson, vectorGeometry } from "@pva/analysis";
+import {
+  correlate,
+  pearson,
+  rankedInputs,
+  robustnessRow,
+  vectorGeometry,
+  withSequentialElo,
+} from "@pva/analysis";
 import {
   type Activity,
   type ChoiceRecord,
@@ -28,7 +35,16 @@ export interface RunFixtureOptions {
   /** Bootstrap resamples and permutations of the real fits; small keeps tests fast. */
   resamples?: number;
   /** Artifacts to write; default all. */
-  parts?: ("preferences" | "choices" | "vectors" | "probes" | "correlations" | "steering" | "manifest")[];
+  parts?: (
+    | "preferences"
+    | "choices"
+    | "vectors"
+    | "probes"
+    | "correlations"
+    | "robustness"
+    | "steering"
+    | "manifest"
+  )[];
   model?: string;
 }
 
@@ -38,6 +54,7 @@ const ALL_PARTS = [
   "vectors",
   "probes",
   "correlations",
+  "robustness",
   "steering",
   "manifest",
 ] as const;
@@ -274,6 +291,40 @@ export async function writeRunFixture(dir: string, opts: RunFixtureOptions = {})
     vectorsMeta,
   });
   if (parts.has("correlations")) await write("correlations.json", correlations);
+  if (parts.has("robustness")) {
+    // The always-computed rows, made by the real code on the fixture's own choices and probes.
+    const settingOf = (prefs: typeof preferences, probeScores: ProbeScores) =>
+      correlate(prefs, probeScores, { bootstrap: 0, permutations: resamples, seed });
+    const ranked = rankedInputs(preferences, probes);
+    const prior2 = fitPreferences(choices, activities, {
+      bootstrap: 0,
+      seed,
+      refusalPolicy: "skip",
+      prior: 2,
+    });
+    await write("robustness.json", {
+      fdrAlpha: 0.05,
+      permutations: resamples,
+      settings: [
+        robustnessRow({ id: "reported", label: "as reported", forwardPasses: false }, correlations, 0.05),
+        robustnessRow(
+          { id: "bt-prior-2", label: "Bradley-Terry prior 2", forwardPasses: false },
+          settingOf(prior2, probes),
+          0.05,
+        ),
+        robustnessRow(
+          { id: "sequential-elo", label: "sequential Elo instead of Bradley-Terry", forwardPasses: false },
+          settingOf(withSequentialElo(preferences), probes),
+          0.05,
+        ),
+        robustnessRow(
+          { id: "spearman", label: "Spearman instead of Pearson", forwardPasses: false },
+          settingOf(ranked.preferences, ranked.probes),
+          0.05,
+        ),
+      ],
+    });
+  }
   if (parts.has("steering"))
     await write("steering.json", simulatedSteering(correlations, rng.fork("steering")));
 

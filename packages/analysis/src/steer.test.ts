@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Activity, defaultActivities, SteeringResultSchema } from "@pva/core";
+import { type Activity, createRng, defaultActivities, SteeringResultSchema } from "@pva/core";
 import { loadModel, type Model, type SteerSpec, writeRandomCheckpoint } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
@@ -10,6 +10,7 @@ import {
   runSteering,
   type SteeringModel,
   type SteeringTournament,
+  shiftVsR,
   type TournamentSteering,
 } from "./steer.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
@@ -193,6 +194,43 @@ describe("runSteering", () => {
         tournament: ruleTournament(),
       }),
     ).rejects.toThrow("no mean residual norm at layer 1");
+  });
+
+  it("shift vs r: r, permutation p and bootstrap interval against scipy references", () => {
+    // Inputs and numbers from stats/across-emotions.reference.py (scipy 1.17.1): Pearson r
+    // 0.9506565035345778; the exact permutation p over all 7! pairings, 9 / 5040; the exact
+    // percentile bootstrap over all 7^7 draws, [0.73961, 0.99908].
+    const shifts = [212, -303, 45, -120, 160, -15, 80];
+    const rs = [0.71, -0.74, 0.12, -0.35, 0.52, 0.05, -0.1];
+    const result = shiftVsR(
+      shifts.map((shift, i) => ({ shift, r: rs[i] })),
+      { resamples: 20_000, permutations: 20_000, level: 0.95, rng: createRng(3) },
+    )!;
+    expect(result.r).toBeCloseTo(0.9506565035345778, 12);
+    // Monte Carlo standard error of p at 0.0018 with 20,000 shuffles is 0.0003.
+    expect(Math.abs(result.p - 9 / 5040)).toBeLessThan(0.0012);
+    expect(Math.abs(result.ci[0] - 0.7396097346346961)).toBeLessThan(0.015);
+    expect(Math.abs(result.ci[1] - 0.9990801634402773)).toBeLessThan(0.001);
+    // 212 with 0.71, -303 with -0.74, 45 with 0.12, -120 with -0.35, 160 with 0.52 agree; -15
+    // with 0.05 and 80 with -0.1 do not.
+    expect(result.signAgreement).toEqual({ agree: 5, of: 7 });
+    expect(result.n).toBe(7);
+    // An emotion without r does not enter; fewer than 3 with r leaves the comparison out.
+    expect(
+      shiftVsR(
+        [
+          { shift: 1, r: 0.5 },
+          { shift: 2, r: null },
+          { shift: 3, r: 0.1 },
+        ],
+        {
+          resamples: 10,
+          permutations: 10,
+          level: 0.95,
+          rng: createRng(1),
+        },
+      ),
+    ).toBeNull();
   });
 
   it("uses the middle third of the depth by default", () => {

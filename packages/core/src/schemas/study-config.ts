@@ -120,6 +120,21 @@ export const AnalysisConfigSchema = z.strictObject({
   fdrAlpha: Share.default(0.05),
   /** Path to a human-norms JSON file (HumanNorms), relative to the study file; null = use PC1. */
   valenceNorms: z.string().min(1).nullable().default(null),
+  /**
+   * Robustness settings that cost forward passes, each off unless set (the panel's other rows,
+   * priors, sequential Elo and Spearman, are always computed). Optional without a default, so
+   * studies written before it keep their config hash.
+   */
+  robustness: z
+    .strictObject({
+      /** Re-read the vectors with the story token window starting at 50 (the study's). */
+      tokenWindow: z.boolean().default(false),
+      /** Re-read vectors and probes two layers above and below. */
+      layerShift: z.boolean().default(false),
+      /** Read the probes with the other readout (final token vs the activity's tokens). */
+      probeReadout: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export const SteeringConfigSchema = z.strictObject({
