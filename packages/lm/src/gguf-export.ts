@@ -23,6 +23,13 @@ export interface GgufExport {
 /** Writes a model as GGUF the way llama.cpp's convert_hf_to_gguf.py lays it out. */
 export async function writeModelGguf(file: string, m: GgufExport): Promise<void> {
   const c = m.config;
+  const tensors = architectureNamed(c.architecture).ggufTensors(m.weights, c);
+  await writeGguf(file, modelGgufMetadata(m), chooseTensorTypes(m.type, tensors, c.numLayers));
+}
+
+/** A model GGUF's metadata: architecture, file type, the architecture's keys, the random mark, tokenizer. */
+export function modelGgufMetadata(m: Omit<GgufExport, "weights">): GgufMetadataEntry[] {
+  const c = m.config;
   const architecture = architectureNamed(c.architecture);
   const metadata: GgufMetadataEntry[] = [
     { key: "general.architecture", type: "string", value: architecture.ggufArchitecture },
@@ -37,8 +44,7 @@ export async function writeModelGguf(file: string, m: GgufExport): Promise<void>
     metadata.push({ key: "tokenizer.chat_template", type: "string", value: m.chatTemplate });
   if (m.type !== "f32" && m.type !== "f16" && m.type !== "bf16")
     metadata.push({ key: "general.quantization_version", type: "u32", value: 2 });
-  const tensors = architecture.ggufTensors(m.weights, c);
-  await writeGguf(file, metadata, chooseTensorTypes(m.type, tensors, c.numLayers));
+  return metadata;
 }
 
 function tokenizerMetadata(tokenizerJson: Record<string, unknown>, c: ModelConfig): GgufMetadataEntry[] {

@@ -44,6 +44,12 @@ export {
 export type { ContinuationOptions, ForwardOptions, ForwardResult } from "./model.js";
 export type { ModelFootprint } from "./model-footprint.js";
 export { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
+export {
+  LLAMA_3_1_8B_SHAPE,
+  type RandomGgufOptions,
+  randomGgufInCache,
+  writeRandomGguf,
+} from "./random-gguf.js";
 export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";

@@ -9,7 +9,7 @@ import {
 } from "../kernels/weight-matrix.js";
 import { decodeMatrixRows, encodeRows } from "../weight-codecs/weight-codec.js";
 import { GGML_TYPE_ID, GGUF_VALUE_TYPE } from "./gguf.js";
-import type { TensorRows } from "./tensor-rows.js";
+import type { StoredRows, TensorRows } from "./tensor-rows.js";
 import { elementCount, rowLength } from "./tensor-store.js";
 
 type NumericType = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "u64" | "i64" | "f64";
@@ -30,9 +30,10 @@ export interface GgufTensorToWrite {
   shape: number[];
   /**
    * The values: F32 values, a matrix of any type (written as is when `type` is its type, else
-   * decoded and re-encoded), or rows made on demand (see TensorRows).
+   * decoded and re-encoded), rows made on demand (see TensorRows), or stored rows made on demand
+   * (see StoredRows).
    */
-  data: Float32Array | WeightMatrix | TensorRows;
+  data: Float32Array | WeightMatrix | TensorRows | StoredRows;
   type: GgufTensorType;
 }
 
@@ -191,7 +192,7 @@ export async function writeGguf(
     const length =
       t.data instanceof Float32Array
         ? t.data.length
-        : typeof t.data === "function"
+        : typeof t.data === "function" || "storedRows" in t.data
           ? undefined
           : t.data.rows * t.data.cols;
     if (length !== undefined && elementCount(t.shape) !== length)
@@ -234,6 +235,10 @@ async function* encodeTensor(t: GgufTensorToWrite): AsyncGenerator<Uint8Array> {
   if (rows === 0 || cols === 0) return;
   const rowBytes = weightRowBytes(type, cols);
   const step = Math.max(1, Math.floor(WRITE_CHUNK_VALUES / cols));
+  if (!(data instanceof Float32Array) && typeof data !== "function" && "storedRows" in data) {
+    yield* storedChunks(t.name, data, rows, rowBytes, step);
+    return;
+  }
   if (!(data instanceof Float32Array) && typeof data !== "function" && data.type === type) {
     for (let first = 0; first < rows; first += step)
       yield data.data.subarray(first * rowBytes, Math.min(rows, first + step) * rowBytes);
@@ -259,5 +264,36 @@ async function* encodeTensor(t: GgufTensorToWrite): AsyncGenerator<Uint8Array> {
     const view = bytes.subarray(0, n * rowBytes);
     encodeRows(type, values, 0, n, cols, view);
     yield view;
+  }
+}
+
+/** A StoredRows tensor's chunks in row order, with up to `inFlight` of them asked for at once. */
+async function* storedChunks(
+  name: string,
+  data: StoredRows,
+  rows: number,
+  rowBytes: number,
+  step: number,
+): AsyncGenerator<Uint8Array> {
+  const ahead: { first: number; count: number; bytes: Promise<Uint8Array> }[] = [];
+  let next = 0;
+  const ask = () => {
+    const count = Math.min(step, rows - next);
+    const bytes = data.storedRows(next, count);
+    // Awaited in turn below; until then a failure must not count as unhandled.
+    bytes.catch(() => {});
+    ahead.push({ first: next, count, bytes });
+    next += count;
+  };
+  while (ahead.length < Math.max(1, data.inFlight) && next < rows) ask();
+  while (ahead.length > 0) {
+    const chunk = ahead.shift()!;
+    const bytes = await chunk.bytes;
+    if (bytes.length !== chunk.count * rowBytes)
+      throw new RangeError(
+        `writeGguf: ${name}: rows ${chunk.first}..${chunk.first + chunk.count} gave ${bytes.length} bytes, expected ${chunk.count * rowBytes}`,
+      );
+    if (next < rows) ask();
+    yield bytes;
   }
 }

@@ -8,6 +8,16 @@ import { decodeMatrixRows } from "../weight-codecs/weight-codec.js";
  */
 export type TensorRows = (first: number, count: number) => Float32Array | Promise<Float32Array>;
 
+/**
+ * Rows [first, first + count) of a tensor already in its stored type (count x row bytes), made
+ * elsewhere (e.g. on worker threads). A writer asks for up to `inFlight` chunks ahead of the one
+ * it writes, in row order, so that many are made at once; each is written when its turn comes.
+ */
+export interface StoredRows {
+  storedRows(first: number, count: number): Promise<Uint8Array>;
+  inFlight: number;
+}
+
 /** The rows of `matrix` in the order `sourceRow(r)` gives (row r of the result is row sourceRow(r) of matrix). */
 export function reorderedRows(matrix: WeightMatrix, sourceRow: (row: number) => number): TensorRows {
   return (first, count) => {

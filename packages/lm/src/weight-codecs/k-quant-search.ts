@@ -1,4 +1,4 @@
-import { f, GROUP_MAX_EPS, nearestInt } from "./ggml-float.js";
+import { GROUP_MAX_EPS } from "./ggml-float.js";
 
 /**
  * The scale searches of ggml's K-quant reference quantizers (make_qkx2_quants for Q4_K/Q5_K,
@@ -11,9 +11,29 @@ export interface ScaleMin {
   min: number;
 }
 
+/** 1.5 * 2^23: adding it in float32 rounds to an integer, halves to even (ggml's nearest_int). */
+const ROUNDER = 12582912;
+
+/** Scratch of the searches (one module instance per thread, so never shared between calls in flight). */
+let shifted = new Float32Array(32);
+let previous = new Uint8Array(32);
+let candidate = new Int8Array(32);
+
+function scratchFor(n: number): void {
+  if (shifted.length >= n) return;
+  shifted = new Float32Array(n);
+  previous = new Uint8Array(n);
+  candidate = new Int8Array(n);
+}
+
 /**
  * Codes 0..nmax for n values with a scale and a non-negative min (x ~ scale * L - min) that
  * minimise the weighted squared error, trying nstep + 1 candidate scales around (max - min) / nmax.
+ *
+ * Written for speed but step for step ggml's: x - min is kept rounded to float32 (as C computes
+ * it inside the loop) until min moves, and a candidate whose codes equal the previous
+ * candidate's is skipped, since every sum and the error it would give are that candidate's
+ * again, which was either taken (so this error is not smaller than the best) or not.
  */
 export function makeQkx2Quants(
   n: number,
@@ -29,17 +49,18 @@ export function makeQkx2Quants(
   nstep: number,
   out: ScaleMin,
 ): void {
+  const fround = Math.fround;
   let min = x[xOffset];
   let max = x[xOffset];
   let sumW = weights[0];
-  let sumX = f(sumW * x[xOffset]);
+  let sumX = fround(sumW * x[xOffset]);
   for (let i = 1; i < n; i++) {
     const v = x[xOffset + i];
     if (v < min) min = v;
     if (v > max) max = v;
     const w = weights[i];
-    sumW = f(sumW + w);
-    sumX = f(sumX + f(w * v));
+    sumW = fround(sumW + w);
+    sumX = fround(sumX + fround(w * v));
   }
   if (min > 0) min = 0;
   if (max === min) {
@@ -48,49 +69,65 @@ export function makeQkx2Quants(
     out.min = -min;
     return;
   }
-  let iscale = f(nmax / f(max - min));
-  let scale = f(1 / iscale);
+  scratchFor(n);
+  const xm = shifted;
+  const last = previous;
+  for (let i = 0; i < n; i++) xm[i] = x[xOffset + i] - min;
+  let iscale = fround(nmax / fround(max - min));
+  let scale = fround(1 / iscale);
   let bestError = 0;
   for (let i = 0; i < n; i++) {
-    const v = x[xOffset + i];
-    const l = Math.max(0, Math.min(nmax, nearestInt(f(iscale * f(v - min)))));
+    let l = fround(fround(iscale * xm[i]) + ROUNDER) - ROUNDER;
+    if (l < 0) l = 0;
+    else if (l > nmax) l = nmax;
     L[lOffset + i] = l;
-    const diff = f(f(f(scale * l) + min) - v);
-    bestError = f(bestError + f(weights[i] * f(diff * diff)));
+    const diff = fround(fround(fround(scale * l) + min) - x[xOffset + i]);
+    bestError = fround(bestError + fround(weights[i] * fround(diff * diff)));
   }
   for (let is = 0; is <= nstep; is++) {
     // min moves to each better candidate's min, and later candidates are measured from it (as in ggml).
-    iscale = f(f(f(rmin + f(rdelta * is)) + nmax) / f(max - min));
+    iscale = fround(fround(fround(rmin + fround(rdelta * is)) + nmax) / fround(max - min));
+    let same = is > 0;
+    for (let i = 0; i < n; i++) {
+      let l = fround(fround(iscale * xm[i]) + ROUNDER) - ROUNDER;
+      if (l < 0) l = 0;
+      else if (l > nmax) l = nmax;
+      if (l !== last[i]) same = false;
+      Laux[i] = l;
+    }
+    if (same) continue;
     let sumL = 0;
     let sumL2 = 0;
     let sumXL = 0;
     for (let i = 0; i < n; i++) {
-      const v = x[xOffset + i];
-      const l = Math.max(0, Math.min(nmax, nearestInt(f(iscale * f(v - min)))));
-      Laux[i] = l;
-      const wl = f(weights[i] * l);
-      sumL = f(sumL + wl);
-      sumL2 = f(sumL2 + f(wl * l));
-      sumXL = f(sumXL + f(wl * v));
+      const l = Laux[i];
+      last[i] = l;
+      const wl = fround(weights[i] * l);
+      sumL = fround(sumL + wl);
+      sumL2 = fround(sumL2 + fround(wl * l));
+      sumXL = fround(sumXL + fround(wl * x[xOffset + i]));
     }
-    const D = f(f(sumW * sumL2) - f(sumL * sumL));
+    const D = fround(fround(sumW * sumL2) - fround(sumL * sumL));
     if (D > 0) {
-      let thisScale = f(f(f(sumW * sumXL) - f(sumX * sumL)) / D);
-      let thisMin = f(f(f(sumL2 * sumX) - f(sumL * sumXL)) / D);
+      let thisScale = fround(fround(fround(sumW * sumXL) - fround(sumX * sumL)) / D);
+      let thisMin = fround(fround(fround(sumL2 * sumX) - fround(sumL * sumXL)) / D);
       if (thisMin > 0) {
         thisMin = 0;
-        thisScale = f(sumXL / sumL2);
+        thisScale = fround(sumXL / sumL2);
       }
       let error = 0;
       for (let i = 0; i < n; i++) {
-        const diff = f(f(f(thisScale * Laux[i]) + thisMin) - x[xOffset + i]);
-        error = f(error + f(weights[i] * f(diff * diff)));
+        const diff = fround(fround(fround(thisScale * Laux[i]) + thisMin) - x[xOffset + i]);
+        error = fround(error + fround(weights[i] * fround(diff * diff)));
       }
       if (error < bestError) {
         for (let i = 0; i < n; i++) L[lOffset + i] = Laux[i];
         bestError = error;
         scale = thisScale;
-        min = thisMin;
+        if (thisMin !== min) {
+          min = thisMin;
+          for (let i = 0; i < n; i++) xm[i] = x[xOffset + i] - min;
+        }
       }
     }
   }
@@ -100,7 +137,9 @@ export function makeQkx2Quants(
 
 /**
  * Signed codes -nmax..nmax-1 (stored + nmax) for n values with one scale, weighting each value
- * by its square (rmse_type 1), trying 19 candidate scales. Returns the scale.
+ * by its square (rmse_type 1), trying 19 candidate scales. Returns the scale. As in
+ * makeQkx2Quants, a candidate whose codes equal the last evaluated ones is skipped: its sums
+ * are those again, so it is taken or not exactly as they were, and taking it again changes nothing.
  */
 export function makeQxQuants(
   n: number,
@@ -110,6 +149,7 @@ export function makeQxQuants(
   L: Int8Array,
   lOffset: number,
 ): number {
+  const fround = Math.fround;
   let max = 0;
   let amax = 0;
   for (let i = 0; i < n; i++) {
@@ -123,36 +163,51 @@ export function makeQxQuants(
     L.fill(0, lOffset, lOffset + n);
     return 0;
   }
-  let iscale = f(-nmax / max);
+  scratchFor(n);
+  const codes = candidate;
+  let iscale = fround(-nmax / max);
   let sumLX = 0;
   let sumL2 = 0;
   for (let i = 0; i < n; i++) {
     const v = x[xOffset + i];
-    const l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(f(iscale * v))));
+    let l = fround(fround(iscale * v) + ROUNDER) - ROUNDER;
+    if (l < -nmax) l = -nmax;
+    else if (l > nmax - 1) l = nmax - 1;
     L[lOffset + i] = l + nmax;
-    const w = f(v * v);
-    sumLX = f(sumLX + f(f(w * v) * l));
-    sumL2 = f(sumL2 + f(f(w * l) * l));
+    codes[i] = l;
+    const w = fround(v * v);
+    sumLX = fround(sumLX + fround(fround(w * v) * l));
+    sumL2 = fround(sumL2 + fround(fround(w * l) * l));
   }
-  let scale = sumL2 ? f(sumLX / sumL2) : 0;
-  let best = f(scale * sumLX);
+  let scale = sumL2 ? fround(sumLX / sumL2) : 0;
+  let best = fround(scale * sumLX);
   for (let is = -9; is <= 9; is++) {
     if (is === 0) continue;
-    iscale = f(-f(nmax + f(f(0.1) * is)) / max);
+    iscale = fround(-fround(nmax + fround(fround(0.1) * is)) / max);
+    let same = true;
+    for (let i = 0; i < n; i++) {
+      let l = fround(fround(iscale * x[xOffset + i]) + ROUNDER) - ROUNDER;
+      if (l < -nmax) l = -nmax;
+      else if (l > nmax - 1) l = nmax - 1;
+      if (l !== codes[i]) {
+        same = false;
+        codes[i] = l;
+      }
+    }
+    if (same) continue;
     sumLX = 0;
     sumL2 = 0;
     for (let i = 0; i < n; i++) {
       const v = x[xOffset + i];
-      const l = Math.max(-nmax, Math.min(nmax - 1, nearestInt(f(iscale * v))));
-      const w = f(v * v);
-      sumLX = f(sumLX + f(f(w * v) * l));
-      sumL2 = f(sumL2 + f(f(w * l) * l));
+      const l = codes[i];
+      const w = fround(v * v);
+      sumLX = fround(sumLX + fround(fround(w * v) * l));
+      sumL2 = fround(sumL2 + fround(fround(w * l) * l));
     }
-    if (sumL2 > 0 && f(sumLX * sumLX) > f(best * sumL2)) {
-      for (let i = 0; i < n; i++)
-        L[lOffset + i] = nmax + Math.max(-nmax, Math.min(nmax - 1, nearestInt(f(iscale * x[xOffset + i]))));
-      scale = f(sumLX / sumL2);
-      best = f(scale * sumLX);
+    if (sumL2 > 0 && fround(sumLX * sumLX) > fround(best * sumL2)) {
+      for (let i = 0; i < n; i++) L[lOffset + i] = nmax + codes[i];
+      scale = fround(sumLX / sumL2);
+      best = fround(scale * sumLX);
     }
   }
   return scale;
