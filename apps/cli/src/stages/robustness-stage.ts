@@ -169,7 +169,8 @@ export async function robustnessStage(ctx: PipelineContext): Promise<void> {
           add(
             row(
               {
-                id: `layer-${layer - reported.layer > 0 ? "+" : ""}${layer - reported.layer}`,
+                // "layer-2" / "layer+2": the shift from the reported layer.
+                id: `layer${layer > reported.layer ? "+" : ""}${layer - reported.layer}`,
                 label: `vectors and probes at layer ${layer} (not ${reported.layer})`,
                 forwardPasses: true,
               },
