@@ -50,7 +50,6 @@ export const RUN_RESULTS: readonly RunFileName[] = [
   "vectorsMeta",
   "probes",
   "correlations",
-  "robustness",
   "steering",
 ];
 
