@@ -207,6 +207,6 @@ describe("pva run experiments/smoke", () => {
       .trim()
       .split("\n");
     expect(new Set(lines.map((line) => JSON.parse(line).key)).size).toBe(lines.length);
-    expect(lines.length).toBe(240 * 3);
+    expect(lines.length).toBe(240 * 4); // baseline + blissful, hostile, calm on one split
   });
 });
