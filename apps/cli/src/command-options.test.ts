@@ -40,7 +40,15 @@ describe("each command takes only the options it uses", () => {
     expect(names(stagesFor("analyze"))).toEqual(["elicit", "vectors", "probe", "analyze"]);
     expect(names(stagesFor("steer"))).toEqual(["elicit", "vectors", "probe", "analyze", "steer"]);
     expect(names(stagesFor("report"))).toEqual(["report"]);
-    expect(names(allStages())).toEqual(["elicit", "vectors", "probe", "analyze", "steer", "report"]);
+    expect(names(allStages())).toEqual([
+      "elicit",
+      "vectors",
+      "probe",
+      "analyze",
+      "robustness",
+      "steer",
+      "report",
+    ]);
     expect(optionsOf(stagesFor("probe")).sort()).toEqual(["model", "out"]);
     expect(optionsOf(stagesFor("report"))).toEqual(["out"]);
   });

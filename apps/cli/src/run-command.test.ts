@@ -15,7 +15,7 @@ import {
 // The artifacts that must be the same bytes on every run of a study (choices.jsonl carries
 // timings, manifest.json a timestamp; stages.jsonl is bookkeeping).
 const REPRODUCIBLE =
-  /^(preferences|probes|correlations|steering|vectors)\.json$|^vectors\.safetensors$|^report\//;
+  /^(preferences|probes|correlations|robustness|steering|vectors)\.json$|^vectors\.safetensors$|^report\//;
 
 function reproducible(digest: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(digest).filter(([file]) => REPRODUCIBLE.test(file)));
@@ -38,7 +38,17 @@ describe("pva run experiments/smoke", () => {
     first = await onlyRunFolder(join(dir, "a"));
     expect(result.stdout.trim()).toBe(first);
     expect(first).toMatch(/[/\\]smoke-[0-9a-f]{12}$/);
-    for (const stage of ["elicit", "fit", "vectors", "neutral", "probe", "analyze", "steer", "report"])
+    for (const stage of [
+      "elicit",
+      "fit",
+      "vectors",
+      "neutral",
+      "probe",
+      "analyze",
+      "robustness",
+      "steer",
+      "report",
+    ])
       expect(result.stderr).toMatch(new RegExp(`^${stage}: `, "m"));
     expect(result.stderr).toMatch(/^elicit: 240\/240 comparisons/m);
 
@@ -197,6 +207,6 @@ describe("pva run experiments/smoke", () => {
       .trim()
       .split("\n");
     expect(new Set(lines.map((line) => JSON.parse(line).key)).size).toBe(lines.length);
-    expect(lines.length).toBe(240 * 3);
+    expect(lines.length).toBe(240 * 4); // baseline + blissful, hostile, calm on one split
   });
 });

@@ -11,6 +11,7 @@ export { positionBiasChart } from "./charts/position-bias-chart.js";
 export { probeEloScatterChart } from "./charts/probe-elo-scatter-chart.js";
 export { rVsValenceChart } from "./charts/r-vs-valence-chart.js";
 export { refusalsChart } from "./charts/refusals-chart.js";
+export { robustnessChart } from "./charts/robustness-chart.js";
 export { shiftVsRChart } from "./charts/shift-vs-r-chart.js";
 export { steeringShiftChart } from "./charts/steering-shift-chart.js";
 export { winMatrixChart } from "./charts/win-matrix-chart.js";

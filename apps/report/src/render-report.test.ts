@@ -35,7 +35,7 @@ describe("renderReport", () => {
   it("writes the page, an SVG and a PNG per chart and the summary, byte-identical on a second render", async () => {
     const first = await renderReport(full);
     expect(first.html).toBe(join(full, "report", "index.html"));
-    expect(first.charts).toHaveLength(28);
+    expect(first.charts).toHaveLength(30);
     const before = await snapshot(join(full, "report"));
     const png = before.get("charts/elo.png")!;
     expect(png.subarray(1, 4).toString()).toBe("PNG");

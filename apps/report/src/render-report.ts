@@ -38,6 +38,7 @@ const EXPECTED: [keyof RunArtifacts, string][] = [
   ["vectors", "emotion vectors (vectors.json)"],
   ["probes", "probe scores (probes.json)"],
   ["correlations", "correlations (correlations.json)"],
+  ["robustness", "the robustness panel (robustness.json)"],
   ["steering", "steering (steering.json)"],
 ];
 

@@ -79,9 +79,30 @@ describe("summary sentences", () => {
     );
     expect(single).toMatch(
       new RegExp(
-        `^Steering 1 emotion: Elo shift of the steered activities "${one.summary[0].emotion}" -3 Elo`,
+        `^Steering 1 emotion \\(strength 0\\.50 x the mean residual norm added at each of layers 2 to 5; in total 1\\.44 x the norm at layer 5\\): Elo change of the steered activities "${one.summary[0].emotion}" -3 Elo`,
       ),
     );
+    // The fixture's norms at layers 2..5 are 4, 5, 6, 8: 0.5 x 23 / 8 = 1.4375 of layer 5's norm.
+  });
+
+  it("state shift vs r with its bootstrap interval, permutation p and the sign count", () => {
+    const v = run.steering!.shiftVsR!;
+    const line = summarySentences(reportFindings(run)).find((s) => s.startsWith("Steering 8 emotions"));
+    expect(line).toContain(
+      `r = ${v.r.toFixed(2)} (CI [${v.ci[0].toFixed(2)}, ${v.ci[1].toFixed(2)}], bootstrap over emotions; permutation p = 0.001; n = 8); ${v.signAgreement.agree} of 8 emotions shift in the direction of their r.`,
+    );
+  });
+
+  it("state how the headline fares across the robustness settings, and nothing without the panel", () => {
+    const rob = run.robustness!;
+    const counts = rob.settings.map((s) => s.significant);
+    const line = summarySentences(reportFindings(run)).find((s) => s.startsWith("Robustness"));
+    expect(line).toContain(`Robustness over ${rob.settings.length} analysis settings`);
+    expect(line).toContain(
+      `between ${Math.min(...counts)} and ${Math.max(...counts)} emotions have q < ${rob.fdrAlpha}`,
+    );
+    const without = summarySentences(reportFindings({ ...run, robustness: null }));
+    expect(without.some((s) => s.startsWith("Robustness"))).toBe(false);
   });
 
   it("make preferences the main finding of a run without correlations, and name a random model", () => {

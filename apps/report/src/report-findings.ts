@@ -1,6 +1,7 @@
-import type { ActivityScore, EmotionCorrelation } from "@pva/core";
+import type { ActivityScore, EmotionCorrelation, RobustnessResult, SteeringResult } from "@pva/core";
 import { fixed, interval, signed } from "./number-text.js";
 import type { RunArtifacts } from "./run-artifacts.js";
+import { doseText } from "./steering-dose-text.js";
 
 /** The key numbers of a run, shared by the page's summary and `summary.md`. */
 export interface ReportFindings {
@@ -29,17 +30,20 @@ export interface ReportFindings {
     strongestNegative: EmotionCorrelation;
     significant: number;
     absOverPoint3: number;
-    valence: { source: string; r: number; n: number } | null;
+    valence: { source: string; r: number; ci: [number, number]; n: number } | null;
     /** Permutations per emotion and the smallest q a lone significant emotion can get, m / (B + 1). */
     permutations: number;
     qFloor: number;
   } | null;
   steering: {
     emotions: number;
-    largestPositive: { emotion: string; strength: number; shift: number; ci: [number, number] };
-    largestNegative: { emotion: string; strength: number; shift: number; ci: [number, number] };
-    shiftVsR: { r: number; signAgreement: number; n: number } | null;
+    largestPositive: SteeringResult["summary"][number];
+    largestNegative: SteeringResult["summary"][number];
+    shiftVsR: SteeringResult["shiftVsR"];
+    /** Where and how much was added, in words. */
+    dose: string;
   } | null;
+  robustness: RobustnessResult | null;
 }
 
 const BUILTIN_RANDOM = /^builtin:random/;
@@ -116,8 +120,10 @@ export function reportFindings(artifacts: RunArtifacts): ReportFindings {
             largestPositive: bySift[0],
             largestNegative: bySift[bySift.length - 1],
             shiftVsR: steering.shiftVsR,
+            dose: doseText(steering),
           }
         : null,
+    robustness: artifacts.robustness ?? null,
   };
 }
 
@@ -179,8 +185,16 @@ export function summarySentences(f: ReportFindings, userText: (text: string) => 
     );
     if (c.valence)
       sentences.push(
-        `Across emotions, r tracks valence (${c.valence.source === "norms" ? "human norms" : "model PC1"}) at r = ${fixed(c.valence.r, 2)} (n = ${c.valence.n}).`,
+        `Across emotions, r tracks valence (${c.valence.source === "norms" ? "human norms" : "model PC1"}) at r = ${fixed(c.valence.r, 2)} (CI ${ci(c.valence.ci, 2)}, bootstrap over emotions; n = ${c.valence.n}).`,
       );
+    const rob = f.robustness;
+    if (rob && rob.settings.length > 1) {
+      const counts = rob.settings.map((s) => s.significant);
+      const sameTop = rob.settings.filter((s) => s.top?.emotion === rob.settings[0].top?.emotion).length;
+      sentences.push(
+        `Robustness over ${rob.settings.length} analysis settings (priors, Elo method, Pearson vs Spearman${rob.settings.some((s) => s.forwardPasses) ? ", and settings that re-read the model" : ""}): the most positive emotion is "${userText(rob.settings[0].top?.emotion ?? "")}" in ${sameTop} of them; between ${Math.min(...counts)} and ${Math.max(...counts)} emotions have q < ${rob.fdrAlpha}.`,
+      );
+    }
     if (c.qFloor > GUARD_THRESHOLDS.qFloor) {
       const needed = Math.ceil(c.emotions / GUARD_THRESHOLDS.qFloor) - 1;
       sentences.push(
@@ -201,17 +215,18 @@ export function summarySentences(f: ReportFindings, userText: (text: string) => 
   }
   const s = f.steering;
   if (s) {
-    const shift = (e: { emotion: string; shift: number; ci: [number, number]; strength: number }) =>
-      `"${userText(e.emotion)}" ${signed(e.shift)} Elo (CI ${ci(e.ci, 0)}, strength ${e.strength})`;
+    const shift = (e: SteeringResult["summary"][number]) =>
+      `"${userText(e.emotion)}" ${signed(e.shift)} Elo (CI ${ci(e.ci, 0)}; steered - control ${signed(e.steeredMinusControl)}, CI ${ci(e.steeredMinusControlCi, 0)})`;
     const range =
       s.largestPositive === s.largestNegative
         ? shift(s.largestPositive)
         : `from ${shift(s.largestNegative)} to ${shift(s.largestPositive)}`;
-    const agree = s.shiftVsR
-      ? ` Shift vs probe-preference r across steered emotions: r = ${fixed(s.shiftVsR.r, 2)} (sign agreement ${fixed(s.shiftVsR.signAgreement * 100, 0)}%, n = ${s.shiftVsR.n}).`
+    const v = s.shiftVsR;
+    const agree = v
+      ? ` Shift vs probe-preference r across steered emotions: r = ${fixed(v.r, 2)} (CI ${ci(v.ci, 2)}, bootstrap over emotions; permutation p = ${fixed(v.p, 3)}; n = ${v.n}); ${v.signAgreement.agree} of ${v.signAgreement.of} emotions shift in the direction of their r.`
       : "";
     sentences.push(
-      `Steering ${s.emotions} emotion${s.emotions === 1 ? "" : "s"}: Elo shift of the steered activities ${range}.${agree}`,
+      `Steering ${s.emotions} emotion${s.emotions === 1 ? "" : "s"} (${s.dose}): Elo change of the steered activities ${range}.${agree}`,
     );
   }
   if (p) {

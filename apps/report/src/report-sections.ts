@@ -9,6 +9,7 @@ import { positionBiasChart } from "./charts/position-bias-chart.js";
 import { probeEloScatterChart } from "./charts/probe-elo-scatter-chart.js";
 import { rVsValenceChart } from "./charts/r-vs-valence-chart.js";
 import { refusalsChart } from "./charts/refusals-chart.js";
+import { robustnessChart } from "./charts/robustness-chart.js";
 import { shiftVsRChart } from "./charts/shift-vs-r-chart.js";
 import { steeringShiftChart } from "./charts/steering-shift-chart.js";
 import { winMatrixChart } from "./charts/win-matrix-chart.js";
@@ -26,7 +27,7 @@ const present = (charts: (ReportChart | null)[]): ReportChart[] =>
 
 /** The report's sections in reading order; a section whose artifacts are missing is left out. */
 export function reportSections(artifacts: RunArtifacts, fdrAlpha: number): ReportSection[] {
-  const { preferences, probes, correlations, vectors, steering, choices } = artifacts;
+  const { preferences, probes, correlations, vectors, steering, choices, robustness } = artifacts;
   const geometryLayer = correlations?.layer ?? vectors?.layers[0];
   const sections: ReportSection[] = [
     {
@@ -43,6 +44,11 @@ export function reportSections(artifacts: RunArtifacts, fdrAlpha: number): Repor
           ? probeEloScatterChart(preferences, probes, correlations)
           : null,
       ]),
+    },
+    {
+      id: "robustness",
+      title: "Robustness of the correlation",
+      charts: robustness ? present([robustnessChart(robustness)]) : [],
     },
     {
       id: "geometry",

@@ -10,6 +10,8 @@ import {
   PreferenceScoresSchema,
   type ProbeScores,
   ProbeScoresSchema,
+  type RobustnessResult,
+  RobustnessResultSchema,
   type RunManifest,
   RunManifestSchema,
   readChoices,
@@ -28,6 +30,7 @@ export interface RunArtifacts {
   probes: ProbeScores | null;
   correlations: CorrelationResult | null;
   steering: SteeringResult | null;
+  robustness: RobustnessResult | null;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -59,6 +62,7 @@ export async function loadRunArtifacts(runDir: string): Promise<RunArtifacts> {
     probes: await readOptional(files.probes, (f) => readJsonFile(f, ProbeScoresSchema)),
     correlations: await readOptional(files.correlations, (f) => readJsonFile(f, CorrelationResultSchema)),
     steering: await readOptional(files.steering, (f) => readJsonFile(f, SteeringResultSchema)),
+    robustness: await readOptional(files.robustness, (f) => readJsonFile(f, RobustnessResultSchema)),
   };
   checkConsistency(artifacts, runDir);
   return artifacts;

@@ -86,7 +86,7 @@ describe.skipIf(!hasChromium && !inCi)("the report in headless Chromium", () => 
     await page.goto(pathToFileURL(html).href);
     const holders = page.locator("div.chart[data-spec]");
     const count = await holders.count();
-    expect(count).toBe(14);
+    expect(count).toBe(15);
     // vega-embed draws asynchronously: wait until every holder has an SVG with data marks.
     await page.waitForFunction(
       () =>

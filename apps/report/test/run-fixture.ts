@@ -1,6 +1,13 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { correlate, pearson, vectorGeometry } from "@pva/analysis";
+import {
+  correlate,
+  pearson,
+  rankedInputs,
+  robustnessRow,
+  vectorGeometry,
+  withSequentialElo,
+} from "@pva/analysis";
 import {
   type Activity,
   type ChoiceRecord,
@@ -28,7 +35,16 @@ export interface RunFixtureOptions {
   /** Bootstrap resamples and permutations of the real fits; small keeps tests fast. */
   resamples?: number;
   /** Artifacts to write; default all. */
-  parts?: ("preferences" | "choices" | "vectors" | "probes" | "correlations" | "steering" | "manifest")[];
+  parts?: (
+    | "preferences"
+    | "choices"
+    | "vectors"
+    | "probes"
+    | "correlations"
+    | "robustness"
+    | "steering"
+    | "manifest"
+  )[];
   model?: string;
 }
 
@@ -38,6 +54,7 @@ const ALL_PARTS = [
   "vectors",
   "probes",
   "correlations",
+  "robustness",
   "steering",
   "manifest",
 ] as const;
@@ -135,43 +152,58 @@ function simulatedSteering(correlations: ReturnType<typeof correlate>, rng: Rng)
       return { emotion, strength, shift, ci: interval(shift, 40 + 30 * rng.float()) };
     }),
   );
+  // The steered half's own change; Elo is centred, so the control half moves about as much the other way.
+  const withControl = (shift: number, ci: [number, number]) => ({
+    shift,
+    ci,
+    controlShift: -shift,
+    steeredMinusControl: 2 * shift,
+    steeredMinusControlCi: [2 * ci[0], 2 * ci[1]] as [number, number],
+  });
   const summary = doseResponse
     .filter((d) => d.strength === 0.5)
-    .map((d) => ({ ...d, r: r.get(d.emotion) ?? null }));
+    .map((d) => ({
+      emotion: d.emotion,
+      strength: d.strength,
+      ...withControl(d.shift, d.ci),
+      r: r.get(d.emotion) ?? null,
+    }));
   const effects = summary.flatMap((s) =>
     [0, 1].map((split) => {
       const shift = s.shift + 20 * rng.normal();
-      return {
-        emotion: s.emotion,
-        strength: s.strength,
-        split,
-        steeredShift: shift / 2,
-        controlShift: -shift / 2,
-        shift,
-        ci: interval(shift, 60),
-      };
+      return { emotion: s.emotion, strength: s.strength, split, ...withControl(shift, interval(shift, 60)) };
     }),
   );
   const layerSweep = STEERED.slice(0, 4).flatMap((emotion) =>
-    [1, 2, 3, 4, 5, 6].map((layer) => ({
-      emotion,
-      layer,
-      shift: 300 * (r.get(emotion) ?? 0) * Math.exp(-((layer - 3.5) ** 2) / 3) + 10 * rng.normal(),
-    })),
+    [1, 2, 3, 4, 5, 6].map((layer) => {
+      const shift = 300 * (r.get(emotion) ?? 0) * Math.exp(-((layer - 3.5) ** 2) / 3) + 10 * rng.normal();
+      return { emotion, layer, shift, ci: interval(shift, 50) };
+    }),
   );
   const rs = summary.map((s) => s.r ?? 0);
   const shifts = summary.map((s) => s.shift);
   return {
     layers: [2, 5],
     splits: 2,
+    dose: {
+      mode: "range",
+      meanResidNorm: { "2": 4, "3": 5, "4": 6, "5": 8 },
+      strengths: strengths.map((strength) => ({
+        strength,
+        totalAddedNorm: strength * 23,
+        relativeToLastLayerNorm: (strength * 23) / 8,
+      })),
+    },
     effects,
     summary,
     doseResponse,
     layerSweep,
     shiftVsR: {
       r: pearson(rs, shifts),
-      signAgreement:
-        summary.filter((s) => Math.sign(s.shift) === Math.sign(s.r ?? 0)).length / summary.length,
+      ci: [pearson(rs, shifts) - 0.1, Math.min(1, pearson(rs, shifts) + 0.05)],
+      p: 0.001,
+      resamples: 1000,
+      signAgreement: { agree: summary.filter((s) => s.shift * (s.r ?? 0) > 0).length, of: summary.length },
       n: summary.length,
     },
     coherence: [
@@ -259,6 +291,40 @@ export async function writeRunFixture(dir: string, opts: RunFixtureOptions = {})
     vectorsMeta,
   });
   if (parts.has("correlations")) await write("correlations.json", correlations);
+  if (parts.has("robustness")) {
+    // The always-computed rows, made by the real code on the fixture's own choices and probes.
+    const settingOf = (prefs: typeof preferences, probeScores: ProbeScores) =>
+      correlate(prefs, probeScores, { bootstrap: 0, permutations: resamples, seed });
+    const ranked = rankedInputs(preferences, probes);
+    const prior2 = fitPreferences(choices, activities, {
+      bootstrap: 0,
+      seed,
+      refusalPolicy: "skip",
+      prior: 2,
+    });
+    await write("robustness.json", {
+      fdrAlpha: 0.05,
+      permutations: resamples,
+      settings: [
+        robustnessRow({ id: "reported", label: "as reported", forwardPasses: false }, correlations, 0.05),
+        robustnessRow(
+          { id: "bt-prior-2", label: "Bradley-Terry prior 2", forwardPasses: false },
+          settingOf(prior2, probes),
+          0.05,
+        ),
+        robustnessRow(
+          { id: "sequential-elo", label: "sequential Elo instead of Bradley-Terry", forwardPasses: false },
+          settingOf(withSequentialElo(preferences), probes),
+          0.05,
+        ),
+        robustnessRow(
+          { id: "spearman", label: "Spearman instead of Pearson", forwardPasses: false },
+          settingOf(ranked.preferences, ranked.probes),
+          0.05,
+        ),
+      ],
+    });
+  }
   if (parts.has("steering"))
     await write("steering.json", simulatedSteering(correlations, rng.fork("steering")));
 

@@ -3,8 +3,7 @@ import { describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
 import { sentimentScores } from "./sentiment.js";
-import { pearson, spearman } from "./stats/correlation.js";
-import { partialPearson } from "./stats/partial.js";
+import { pearson } from "./stats/correlation.js";
 
 // 24 activities whose texts span AFINN sentiment: each is "<word> task <i>" with a lexicon word of
 // known valence (AFINN: enjoy +2, good +3, harm -2, hate -3, sort 0).
@@ -51,20 +50,35 @@ describe("correlate", () => {
   const result = correlate(preferencesWithElo(activities, elo), probes, opts);
   const by = (e: string) => result.emotions.find((x) => x.emotion === e)!;
 
-  it("aligns activities by id and computes r, rho and partial r per emotion", () => {
+  it("aligns activities by id and computes r, rho and partial r per emotion (scipy references)", () => {
+    // Eight activities whose sentiment is known (correlate.reference.py has the same inputs and
+    // printed the expected numbers with scipy 1.17.1), probe rows in reverse order plus one
+    // activity without a preference: a misaligned row would change every number.
+    const small = ["enjoy", "good", "harm", "hate", "sort", "help", "enjoy", "hate"].map((word, i) => ({
+      id: `s${i}`,
+      text: `${word} task ${i}`,
+      category: "Neutral" as const,
+    }));
+    const smallElo = [1510, 1620, 1440, 1380, 1500, 1600, 1530, 1450];
+    const probe = [0.3, 0.8, -0.2, -0.5, 0.4, 0.2, 0.1, 0.0];
+    const smallProbes: ProbeScores = {
+      model: "m",
+      readout: "activity-tokens",
+      template: "t",
+      emotions: ["calm"],
+      activities: [...small.map((a) => a.id)].reverse().concat("unrated"),
+      layers: [{ layer: 2, scores: [...probe.map((p) => [p])].reverse().concat([[9]]) }],
+    };
+    const one = correlate(preferencesWithElo(small, smallElo), smallProbes, opts).emotions[0];
+    expect(one.pearson).toBeCloseTo(0.854346248345941, 12);
+    expect(one.spearman).toBeCloseTo(0.7857142857142858, 12);
+    expect(one.partialPearson).toBeCloseTo(0.5383657333454912, 12);
+  });
+
+  it("reads the probe rows of the fixture by id too", () => {
     expect(result.activities).toBe(24);
     expect(result.layer).toBe(5);
     for (const e of emotions) {
-      expect(by(e).pearson).toBeCloseTo(pearson(probeColumns[e], elo), 12);
-      expect(by(e).spearman).toBeCloseTo(spearman(probeColumns[e], elo), 12);
-      expect(by(e).partialPearson).toBeCloseTo(
-        partialPearson(
-          probeColumns[e],
-          elo,
-          activities.map((a) => sentiment[a.id]),
-        ),
-        12,
-      );
       expect(by(e).pearsonCi?.[0]).toBeLessThan(by(e).pearson);
       expect(by(e).pearsonCi?.[1]).toBeGreaterThan(by(e).pearson);
     }
@@ -103,7 +117,16 @@ describe("correlate", () => {
       valenceNorms: norms,
     });
     const rs = ["blissful", "sentimental", "bored"].map((e) => by(e).pearson);
-    expect(withNorms.valence).toEqual({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
+    expect(withNorms.valence).toMatchObject({ source: "norms", r: pearson(rs, [8, 6, 3]), n: 3 });
+    // Resampling 3 emotions: a draw of all three gives r, a draw of two distinct ones gives +-1
+    // (the sign of that pair's slope), a draw of one is undefined and dropped. The interval lies
+    // in [-1, 1] and, as every pair here slopes the way r does or r is an end, holds r.
+    const [low, high] = withNorms.valence!.ci;
+    expect(low).toBeGreaterThanOrEqual(-1);
+    expect(high).toBeLessThanOrEqual(1);
+    // (the resampled r is computed from weighted sums, so allow rounding)
+    expect(low).toBeLessThanOrEqual(withNorms.valence!.r + 1e-12);
+    expect(high).toBeGreaterThanOrEqual(withNorms.valence!.r - 1e-12);
     expect(withNorms.emotions.map((e) => e.valence)).toEqual([8, 6, 3]);
     expect(result.valence).toBeNull();
   });

@@ -114,12 +114,21 @@ export function correlate(
   let valenceSummary: CorrelationResult["valence"] = null;
   if (valence) {
     const paired = emotions.filter((e) => e.valence !== null && e.note === undefined);
-    const r = pearson(
-      paired.map((e) => e.pearson),
-      paired.map((e) => e.valence!),
-    );
+    const rs = paired.map((e) => e.pearson);
+    const valences = paired.map((e) => e.valence!);
+    const r = pearson(rs, valences);
+    // Resamples emotions, each with its r and valence; the r values themselves are taken as
+    // measured (their own activity-level uncertainty is not propagated).
+    const ci: [number, number] =
+      paired.length >= 3 && opts.bootstrap > 0 && !Number.isNaN(r)
+        ? bootstrapPearsonCis([rs], valences, {
+            resamples: opts.bootstrap,
+            level,
+            rng: rng.fork("valence-bootstrap"),
+          })[0]
+        : [r, r];
     // One emotion, or every r undefined (a model that always answers "A"): no r to report.
-    if (Number.isFinite(r)) valenceSummary = { source: valence.source, r, n: paired.length };
+    if (Number.isFinite(r)) valenceSummary = { source: valence.source, r, ci, n: paired.length };
   }
 
   return {

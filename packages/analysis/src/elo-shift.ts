@@ -24,36 +24,61 @@ export function eloDifferences(
   return { steered, control };
 }
 
+/** A steering effect over one or more splits; see `eloShift`. */
+export interface EloShift {
+  /** Mean Elo change of the steered activities (the headline, comparable to the study's). */
+  shift: number;
+  ci: [number, number];
+  /** Mean Elo change of the control activities. */
+  controlShift: number;
+  /** shift - controlShift: Elo is centred, so a push on one half shows as a pull on the other. */
+  steeredMinusControl: number;
+  steeredMinusControlCi: [number, number];
+}
+
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 /**
- * The steering effect over one or more splits: mean Elo change of the steered activities, of the
- * control ones, and their difference (steered - control; Elo is centred, so a push on one half
- * shows as a pull on the other), each averaged over splits. The interval is a percentile bootstrap
- * that resamples activities within each half of each split.
+ * The steering effect over one or more splits, each quantity averaged over splits: the steered
+ * activities' own mean Elo change (`shift`), the control activities' (`controlShift`) and their
+ * difference. The intervals are percentile bootstraps that resample activities within each half
+ * of each split (one set of draws for both). What they leave out: the baseline and the steered
+ * fits are held fixed, so the tournament's own sampling noise (the Elo CIs of each fit) is not
+ * added, and the splits are averaged, not resampled.
  */
 export function eloShift(
   splits: readonly SplitDifferences[],
   opts: { resamples: number; level: number; rng: Rng },
-): { steeredShift: number; controlShift: number; shift: number; ci: [number, number] } {
-  const steeredShift = mean(splits.map((s) => mean(s.steered)));
+): EloShift {
+  const shift = mean(splits.map((s) => mean(s.steered)));
   const controlShift = mean(splits.map((s) => mean(s.control)));
-  const draws = new Float64Array(opts.resamples);
+  const steeredMinusControl = shift - controlShift;
+  const own = new Float64Array(opts.resamples);
+  const contrast = new Float64Array(opts.resamples);
   const resampledMean = (xs: readonly number[]) => {
     let sum = 0;
     for (let i = 0; i < xs.length; i++) sum += xs[opts.rng.int(xs.length)];
     return sum / xs.length;
   };
   for (let b = 0; b < opts.resamples; b++) {
-    let total = 0;
-    for (const s of splits) total += resampledMean(s.steered) - resampledMean(s.control);
-    draws[b] = total / splits.length;
+    let steeredTotal = 0;
+    let contrastTotal = 0;
+    for (const s of splits) {
+      const steered = resampledMean(s.steered);
+      steeredTotal += steered;
+      contrastTotal += steered - resampledMean(s.control);
+    }
+    own[b] = steeredTotal / splits.length;
+    contrast[b] = contrastTotal / splits.length;
   }
-  const shift = steeredShift - controlShift;
+  const some = opts.resamples > 0;
   return {
-    steeredShift,
-    controlShift,
     shift,
-    ci: opts.resamples > 0 ? percentileInterval(draws, opts.level) : [shift, shift],
+    ci: some ? percentileInterval(own, opts.level) : [shift, shift],
+    controlShift,
+    steeredMinusControl,
+    steeredMinusControlCi: some
+      ? percentileInterval(contrast, opts.level)
+      : [steeredMinusControl, steeredMinusControl],
   };
 }

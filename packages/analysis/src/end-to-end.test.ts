@@ -54,6 +54,8 @@ describe("analysis end to end on builtin:random-tiny", () => {
     expect(meta.modelHash).toBe(model.hash);
     expect(meta.emotions).toEqual(["joyful", "hostile", "afraid"]);
     expect(meta.tokenOffset).toBe(8);
+    // The unit of steering strength is measured at every layer, not only where vectors are read.
+    expect(Object.keys(meta.meanResidNorm)).toEqual(["0", "1", "2", "3"]);
     for (const layer of [1, 2]) {
       expect(vectors.vectors.get(layer)).toHaveLength(3 * 64);
       expect(meta.meanResidNorm[String(layer)]).toBeGreaterThan(0);
@@ -157,7 +159,12 @@ describe("correlation and steering end to end on builtin:random-tiny", () => {
     expect(unsteered.activities.map((a) => [a.id, a.elo])).toEqual(
       baseline.activities.map((a) => [a.id, a.elo]),
     );
-    expect(steering.effects[0]).toMatchObject({ strength: 0, steeredShift: 0, controlShift: 0, shift: 0 });
+    expect(steering.effects[0]).toMatchObject({
+      strength: 0,
+      shift: 0,
+      controlShift: 0,
+      steeredMinusControl: 0,
+    });
     // At 4 x the residual norm the steered activities' scores move and the control ones do not:
     // the vectors reach the model on the steered tokens only.
     const steeredIds = new Set(

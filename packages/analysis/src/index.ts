@@ -17,6 +17,13 @@ export {
   residSite,
   type TextActivations,
 } from "./residual-activations.js";
+export {
+  midranks,
+  type RobustnessSettingName,
+  rankedInputs,
+  robustnessRow,
+  withSequentialElo,
+} from "./robustness.js";
 export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
 export {
@@ -28,6 +35,7 @@ export {
   type SteeringPlan,
   type SteeringTournament,
   type SteeringVector,
+  shiftVsR,
   type TournamentSteering,
 } from "./steer.js";
 export { stratifiedSplits } from "./steering-splits.js";

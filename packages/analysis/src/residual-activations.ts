@@ -32,24 +32,32 @@ export function defaultLayer(numLayers: number): number {
 export interface TextActivations {
   /** Per layer, one mean residual vector per text (in the order of the texts). */
   means: Map<number, Float64Array[]>;
-  /** Per layer, the mean L2 norm of the residual over all averaged positions of all texts. */
+  /** Per layer (and norm-only layer), the mean L2 norm of the residual over all averaged positions of all texts. */
   meanNorm: Map<number, number>;
 }
 
 /**
  * Mean residual activation of each text at each layer, over positions from `tokenOffset` on.
  * A text shorter than the offset is averaged over its last token only, so it still counts once
- * instead of silently vanishing from its emotion's mean.
+ * instead of silently vanishing from its emotion's mean. `normLayers` are layers where only the
+ * mean norm is measured (in the same forward passes, over the same positions), not the means.
  */
 export async function meanResidualActivations(
   model: ActivationModel,
   texts: readonly string[],
-  opts: { layers: readonly number[]; tokenOffset: number; onText?: (done: number, total: number) => void },
+  opts: {
+    layers: readonly number[];
+    tokenOffset: number;
+    normLayers?: readonly number[];
+    onText?: (done: number, total: number) => void;
+  },
 ): Promise<TextActivations> {
   const hidden = model.config.hiddenSize;
-  const sites = opts.layers.map(residSite);
+  const normOnly = (opts.normLayers ?? []).filter((layer) => !opts.layers.includes(layer));
+  const all = [...opts.layers, ...normOnly];
+  const sites = all.map(residSite);
   const means = new Map(opts.layers.map((layer) => [layer, [] as Float64Array[]]));
-  const normSums = new Map(opts.layers.map((layer) => [layer, 0]));
+  const normSums = new Map(all.map((layer) => [layer, 0]));
   let positionsTotal = 0;
   for (const [t, text] of texts.entries()) {
     const tokens = model.tokenizer.encode(text);
@@ -57,28 +65,29 @@ export async function meanResidualActivations(
     const start = Math.min(opts.tokenOffset, tokens.length - 1);
     const count = tokens.length - start;
     positionsTotal += count;
-    opts.layers.forEach((layer, k) => {
+    all.forEach((layer, k) => {
       const rows = captures.get(sites[k]);
       if (!rows) throw new Error(`model returned no capture for ${sites[k]}`);
-      const mean = new Float64Array(hidden);
+      const keepMean = k < opts.layers.length;
+      const mean = new Float64Array(keepMean ? hidden : 0);
       let normSum = 0;
       for (let p = start; p < tokens.length; p++) {
         let squares = 0;
         for (let h = 0; h < hidden; h++) {
           const v = rows[p * hidden + h];
-          mean[h] += v;
+          if (keepMean) mean[h] += v;
           squares += v * v;
         }
         normSum += Math.sqrt(squares);
       }
-      for (let h = 0; h < hidden; h++) mean[h] /= count;
-      means.get(layer)!.push(mean);
+      if (keepMean) {
+        for (let h = 0; h < hidden; h++) mean[h] /= count;
+        means.get(layer)!.push(mean);
+      }
       normSums.set(layer, normSums.get(layer)! + normSum);
     });
     opts.onText?.(t + 1, texts.length);
   }
-  const meanNorm = new Map(
-    opts.layers.map((layer) => [layer, normSums.get(layer)! / Math.max(1, positionsTotal)]),
-  );
+  const meanNorm = new Map(all.map((layer) => [layer, normSums.get(layer)! / Math.max(1, positionsTotal)]));
   return { means, meanNorm };
 }

@@ -4,14 +4,17 @@ import {
   emotionSlug,
   type PreferenceScores,
   PvaError,
+  type Rng,
   type SteeringResult,
   sha256Hex,
 } from "@pva/core";
 import { type SteerSpec, tokenSpan } from "@pva/lm";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
-import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
-import { type ActivationModel, meanResidualActivations, residSite } from "./residual-activations.js";
+import { probePrompt } from "./probe-prompt.js";
+import { type ActivationModel, residSite } from "./residual-activations.js";
+import { bootstrapPearsonCis } from "./stats/bootstrap.js";
 import { pearson } from "./stats/correlation.js";
+import { permutationPValue } from "./stats/permutation.js";
 import { stratifiedSplits } from "./steering-splits.js";
 import { unitRows } from "./unit-rows.js";
 import { type EmotionVectors, vectorRow } from "./vectors.js";
@@ -56,8 +59,11 @@ export interface SteeringPlan {
   emotions: readonly string[];
   /** Multiples of the mean residual norm at each steered layer; the first is the headline strength. */
   strengths: readonly number[];
-  /** Inclusive layer range steered at once; "auto" (default) is the middle third of the depth. */
-  layers?: readonly [number, number] | "auto";
+  /**
+   * One layer (a number), or an inclusive range steered at once with `s x norm` at every layer of
+   * it; "auto" (default) is the middle third of the depth, a range as in the published study.
+   */
+  layers?: number | readonly [number, number] | "auto";
   splits: number;
   /** Seeds the splits and the shift intervals. */
   seed: number;
@@ -67,8 +73,10 @@ export interface SteeringPlan {
   coherence?: boolean | { prompt?: string; maxNewTokens?: number };
   /** Interval level; default 0.95. */
   level?: number;
-  /** Bootstrap resamples of the shift intervals; default 1000. */
+  /** Bootstrap resamples of the shift intervals and of shift-vs-r; default 1000. */
   shiftResamples?: number;
+  /** Permutations of the shift-vs-r p; default 1000. */
+  permutations?: number;
 }
 
 export interface RunSteeringOptions {
@@ -100,7 +108,12 @@ export function middleLayers(numLayers: number): [number, number] {
 export async function runSteering(opts: RunSteeringOptions): Promise<SteeringResult> {
   const { model, vectors, activities, plan, tournament } = opts;
   const { numLayers } = model.config;
-  const range = plan.layers === undefined || plan.layers === "auto" ? middleLayers(numLayers) : plan.layers;
+  const range: readonly [number, number] =
+    plan.layers === undefined || plan.layers === "auto"
+      ? middleLayers(numLayers)
+      : typeof plan.layers === "number"
+        ? [plan.layers, plan.layers]
+        : plan.layers;
   if (range[0] > range[1] || range[1] >= numLayers)
     throw new PvaError(
       `steering.layers: [${range[0]}, ${range[1]}] is not a range inside 0..${numLayers - 1}`,
@@ -111,7 +124,10 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
   const outside = sweep.find((layer) => layer >= numLayers);
   if (outside !== undefined)
     throw new PvaError(`steering.layerSweep: layer ${outside} is not inside 0..${numLayers - 1}`, "E_LAYER");
-  const norms = await residualNorms(model, vectors, activities, [...new Set([...rangeLayers, ...sweep])]);
+  const norms = steeringUnit(vectors, [...new Set([...rangeLayers, ...sweep])]);
+  for (const emotion of plan.emotions)
+    if (!vectors.meta.emotions.includes(emotion))
+      throw new PvaError(`steering.emotions: "${emotion}" has no emotion vector`, "E_EMOTION");
   const rng = createRng(plan.seed).fork("steering");
   const splits = stratifiedSplits(activities, plan.splits, rng.fork("splits"));
   const level = plan.level ?? 0.95;
@@ -119,9 +135,20 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
   const headline = plan.strengths[0];
   const baseline = await tournament("baseline", null);
 
+  const lastNorm = norms.get(range[1])!;
+  const rangeNorm = rangeLayers.reduce((sum, layer) => sum + norms.get(layer)!, 0);
   const result: SteeringResult = {
     layers: [range[0], range[1]],
     splits: plan.splits,
+    dose: {
+      mode: range[0] === range[1] ? "layer" : "range",
+      meanResidNorm: Object.fromEntries(rangeLayers.map((layer) => [String(layer), norms.get(layer)!])),
+      strengths: plan.strengths.map((strength) => ({
+        strength,
+        totalAddedNorm: Math.abs(strength) * rangeNorm,
+        relativeToLastLayerNorm: (Math.abs(strength) * rangeNorm) / lastNorm,
+      })),
+    },
     effects: [],
     summary: [],
     doseResponse: [],
@@ -130,42 +157,47 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
     coherence: [],
   };
 
+  // Every split of one steering (emotion, strength, layers): one tournament each, pooled.
+  const steerSplits = async (
+    emotion: string,
+    strength: number,
+    layers: readonly number[],
+    onSplit?: (split: number, differences: SplitDifferences) => void,
+  ) => {
+    const vectorsAt = emotionSteering(vectors, emotion, layers, strength, norms);
+    const perSplit: SplitDifferences[] = [];
+    for (const [k, steeredIds] of splits.entries()) {
+      const condition = conditionId(emotion, strength, [layers[0], layers.at(-1)!], k, vectorsAt);
+      const fit = await tournament(condition, { activityIds: steeredIds, vectors: vectorsAt });
+      const differences = eloDifferences(baseline, fit, steeredIds);
+      perSplit.push(differences);
+      onSplit?.(k, differences);
+    }
+    const key = `${emotion}:${strength}:${layers[0]}-${layers.at(-1)}`;
+    return eloShift(perSplit, { resamples, level, rng: rng.fork(`ci:${key}`) });
+  };
+
   for (const emotion of plan.emotions) {
-    const steerVectors = (layers: readonly number[], strength: number) =>
-      emotionSteering(vectors, emotion, layers, strength, norms);
     for (const strength of plan.strengths) {
-      const perSplit: SplitDifferences[] = [];
-      for (const [k, steeredIds] of splits.entries()) {
-        const vectorsAt = steerVectors(rangeLayers, strength);
-        const condition = conditionId(emotion, strength, range, k, vectorsAt);
-        const fit = await tournament(condition, { activityIds: steeredIds, vectors: vectorsAt });
-        const differences = eloDifferences(baseline, fit, steeredIds);
-        perSplit.push(differences);
+      const pooled = await steerSplits(emotion, strength, rangeLayers, (split, differences) =>
         result.effects.push({
           emotion,
           strength,
-          split: k,
-          ...eloShift([differences], { resamples, level, rng: rng.fork(`ci:${emotion}:${strength}:${k}`) }),
-        });
-      }
-      const pooled = eloShift(perSplit, { resamples, level, rng: rng.fork(`ci:${emotion}:${strength}`) });
+          split,
+          ...eloShift([differences], {
+            resamples,
+            level,
+            rng: rng.fork(`ci:${emotion}:${strength}:${split}`),
+          }),
+        }),
+      );
       result.doseResponse.push({ emotion, strength, shift: pooled.shift, ci: pooled.ci });
       if (strength === headline)
-        result.summary.push({
-          emotion,
-          strength,
-          shift: pooled.shift,
-          ci: pooled.ci,
-          r: opts.probeR?.[emotion] ?? null,
-        });
+        result.summary.push({ emotion, strength, ...pooled, r: opts.probeR?.[emotion] ?? null });
     }
     for (const layer of sweep) {
-      const vectorsAt = steerVectors([layer], headline);
-      const condition = conditionId(emotion, headline, [layer, layer], 0, vectorsAt);
-      const fit = await tournament(condition, { activityIds: splits[0], vectors: vectorsAt });
-      const differences = eloDifferences(baseline, fit, splits[0]);
-      const { shift } = eloShift([differences], { resamples: 0, level, rng });
-      result.layerSweep.push({ emotion, layer, shift });
+      const { shift, ci } = await steerSplits(emotion, headline, [layer]);
+      result.layerSweep.push({ emotion, layer, shift, ci });
     }
     if (plan.coherence !== false) {
       const settings = typeof plan.coherence === "object" ? plan.coherence : {};
@@ -178,25 +210,59 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
           text: await describeUnderSteering(
             model,
             activity.text,
-            steerVectors(rangeLayers, strength),
+            emotionSteering(vectors, emotion, rangeLayers, strength, norms),
             settings,
           ),
         });
     }
   }
 
-  // Across emotions: does the causal shift follow the correlational r? Needs 3 emotions and some
-  // spread on both sides (otherwise r is undefined and the comparison is left out).
-  const paired = result.summary.filter((s) => s.r !== null);
-  const shiftR = pearson(
-    paired.map((s) => s.shift),
-    paired.map((s) => s.r!),
-  );
-  if (!Number.isNaN(shiftR)) {
-    const agree = paired.filter((s) => Math.sign(s.shift) === Math.sign(s.r!)).length;
-    result.shiftVsR = { r: shiftR, signAgreement: agree / paired.length, n: paired.length };
-  }
+  result.shiftVsR = shiftVsR(result.summary, {
+    resamples,
+    permutations: plan.permutations ?? 1000,
+    level,
+    rng: rng.fork("shift-vs-r"),
+  });
   return result;
+}
+
+/**
+ * Across emotions: does the causal shift follow the correlational r? Pearson r of the headline
+ * shift against r, a percentile bootstrap interval that resamples emotions, and a permutation p
+ * that shuffles r across emotions. Needs 3 emotions with r and spread on both sides (otherwise r
+ * is undefined and the comparison is left out).
+ */
+export function shiftVsR(
+  summary: readonly { shift: number; r: number | null }[],
+  opts: { resamples: number; permutations: number; level: number; rng: Rng },
+): SteeringResult["shiftVsR"] {
+  const paired = summary.filter((s): s is { shift: number; r: number } => s.r !== null);
+  const shifts = paired.map((s) => s.shift);
+  const rs = paired.map((s) => s.r);
+  const r = pearson(shifts, rs);
+  if (paired.length < 3 || Number.isNaN(r)) return null;
+  const ci =
+    opts.resamples > 0
+      ? bootstrapPearsonCis([shifts], rs, {
+          resamples: opts.resamples,
+          level: opts.level,
+          rng: opts.rng.fork("bootstrap"),
+        })[0]
+      : ([r, r] as [number, number]);
+  const p = permutationPValue(shifts, rs, {
+    permutations: opts.permutations,
+    rng: opts.rng.fork("permutation"),
+  });
+  // A zero shift or a zero r has no sign, so it agrees with nothing.
+  const agree = paired.filter((s) => s.shift * s.r > 0).length;
+  return {
+    r,
+    ci,
+    p,
+    resamples: opts.resamples,
+    signAgreement: { agree, of: paired.length },
+    n: paired.length,
+  };
 }
 
 /**
@@ -243,26 +309,21 @@ function conditionId(
 }
 
 /**
- * Mean residual norms: from the vectors' metadata where recorded, else measured on the activities'
- * probe prompts (positions after the first, which is usually BOS and far larger than the rest).
+ * The unit of strength at each layer: the mean residual norm the vectors' metadata records, measured
+ * over the same story texts and token window as the vectors (`emotionVectors` measures it at every
+ * layer). Vectors without it for a steered layer (imported ones) are refused rather than given a
+ * unit measured on other texts, which would make strengths mean different things in different runs.
  */
-async function residualNorms(
-  model: ActivationModel,
-  vectors: EmotionVectors,
-  activities: readonly Activity[],
-  layers: readonly number[],
-): Promise<Map<number, number>> {
+function steeringUnit(vectors: EmotionVectors, layers: readonly number[]): Map<number, number> {
   const norms = new Map<number, number>();
-  const missing: number[] = [];
-  for (const layer of layers) {
+  for (const layer of [...layers].sort((a, b) => a - b)) {
     const recorded = vectors.meta.meanResidNorm[String(layer)];
-    if (recorded !== undefined) norms.set(layer, recorded);
-    else missing.push(layer);
-  }
-  if (missing.length > 0) {
-    const prompts = activities.map((a) => probePrompt(DEFAULT_PROBE_TEMPLATE, a.text).text);
-    const measured = await meanResidualActivations(model, prompts, { layers: missing, tokenOffset: 1 });
-    for (const layer of missing) norms.set(layer, measured.meanNorm.get(layer)!);
+    if (recorded === undefined || !(recorded > 0))
+      throw new PvaError(
+        `steering: the emotion vectors record no mean residual norm at layer ${layer} (the unit of strength); build them with pva vectors, which measures every layer, or add meanResidNorm["${layer}"] to their metadata`,
+        "E_CONFIG",
+      );
+    norms.set(layer, recorded);
   }
   return norms;
 }

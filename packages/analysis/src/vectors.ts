@@ -112,6 +112,9 @@ export async function emotionVectors(
     {
       layers,
       tokenOffset,
+      // The unit of steering strength at every layer a steering run may use, measured here on
+      // the same stories and token window as the vectors.
+      normLayers: Array.from({ length: numLayers }, (_, layer) => layer),
       onText: (done, total) => opts.onProgress?.({ stage: "stories", done, total }),
     },
   );
@@ -140,6 +143,8 @@ export async function emotionVectors(
     meanResidNorm: {},
     geometry: {},
   };
+  for (let layer = 0; layer < numLayers; layer++)
+    meta.meanResidNorm[String(layer)] = storyActs.meanNorm.get(layer)!;
   for (const layer of layers) {
     const storyMeans = storyActs.means.get(layer)!;
     const result = emotionVectorsFromActivations(
@@ -156,7 +161,6 @@ export async function emotionVectors(
     });
     vectors.set(layer, matrix);
     meta.neutralComponentsRemoved[String(layer)] = result.componentsRemoved;
-    meta.meanResidNorm[String(layer)] = storyActs.meanNorm.get(layer)!;
     meta.geometry[String(layer)] = vectorGeometry(result.vectors, emotions, clusters);
   }
   return { meta, vectors };

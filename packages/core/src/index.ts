@@ -76,8 +76,16 @@ export {
   PreferenceScoresSchema,
 } from "./schemas/preference-scores.js";
 export { type ProbeScores, ProbeScoresSchema } from "./schemas/probe-scores.js";
+export {
+  type RobustnessResult,
+  RobustnessResultSchema,
+  type RobustnessSetting,
+  RobustnessSettingSchema,
+} from "./schemas/robustness-result.js";
 export { type RunManifest, RunManifestSchema } from "./schemas/run-manifest.js";
 export {
+  type SteeringDose,
+  SteeringDoseSchema,
   type SteeringEffect,
   SteeringEffectSchema,
   type SteeringResult,

@@ -99,7 +99,7 @@ describe("parseWithSchema messages: file: path: expectation", () => {
     [
       "steering layers of the wrong length",
       { ...base, steering: { emotions: ["blissful"], layers: [3] } },
-      `${FILE}: steering.layers: expected "auto" or at least 2 items, got an array of 1`,
+      `${FILE}: steering.layers: expected "auto", a number or at least 2 items, got an array of 1`,
     ],
     [
       "endpoint that is not a URL",

@@ -20,6 +20,8 @@ export const RUN_FILES = {
   probes: "probes.json",
   correlations: "correlations.json",
   steering: "steering.json",
+  /** The correlation's headline under other analysis choices (priors, Elo, Spearman, ...). */
+  robustness: "robustness.json",
   /** A folder: index.html, summary.md, charts/. */
   report: "report",
 } as const;

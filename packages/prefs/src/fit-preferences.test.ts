@@ -45,12 +45,10 @@ function simulatedRecords(seed: string, bias: number) {
   const rng = createRng(seed);
   const truth = activities.map(() => rng.normal());
   const records: ChoiceRecord[] = [];
-  let pFirstTrue = 0;
   activities.forEach((a, i) => {
     activities.forEach((b, j) => {
       if (i === j) return;
       const pA = 1 / (1 + Math.exp(-(truth[i] - truth[j] + bias + 0.3 * rng.normal())));
-      pFirstTrue += pA;
       records.push(
         record(a.id, b.id, {
           readout: "logits",
@@ -62,12 +60,12 @@ function simulatedRecords(seed: string, bias: number) {
       );
     });
   });
-  return { truth, records, pFirstTrue: pFirstTrue / records.length };
+  return { truth, records };
 }
 
 describe("fitPreferences", () => {
   it("produces valid scores: Elo mean 1500, CIs around the estimate, the position bias and its CI", () => {
-    const { truth, records, pFirstTrue } = simulatedRecords("fit-prefs", 0.6);
+    const { truth, records } = simulatedRecords("fit-prefs", 0.6);
     const scores = fitPreferences(records, activities, { bootstrap: 300, seed: 1, refusalPolicy: "skip" });
     expect(PreferenceScoresSchema.parse(scores)).toEqual(scores);
     const elos = scores.activities.map((a) => a.elo);
@@ -84,12 +82,32 @@ describe("fitPreferences", () => {
         scores.activities.map((a) => a.eloSequential),
       ),
     ).toBeGreaterThan(0.9);
-    expect(scores.diagnostics.pFirst).toBeCloseTo(pFirstTrue, 12);
+    // A first-position bias of 0.6 logits shows: sigmoid(0.6) = 0.646 before the utilities' spread.
     expect(scores.diagnostics.pFirst).toBeGreaterThan(0.55);
     expect(scores.diagnostics.pFirstCi[0]).toBeLessThan(scores.diagnostics.pFirst);
     expect(scores.diagnostics.pFirstCi[1]).toBeGreaterThan(scores.diagnostics.pFirst);
     expect(scores.diagnostics.meanOffLabelMass).toBeCloseTo(0.2, 12);
     expect(scores.comparisons).toBe(records.length);
+  });
+
+  it("reads pFirst as the mean probability that the first-shown option won (hand-worked values)", () => {
+    const three = activities.slice(0, 3);
+    const [x, y, z] = three.map((a) => a.id);
+    const soft = (a: string, b: string, pA: number) =>
+      record(a, b, { readout: "logits", pA, pB: 1 - pA, choice: pA >= 0.5 ? "A" : "B", rawAnswer: "A" });
+    const records = [
+      soft(x, y, 0.9),
+      soft(y, x, 0.6),
+      soft(x, z, 0.55),
+      soft(z, x, 0.2),
+      soft(y, z, 0.7),
+      soft(z, y, 0.3),
+    ];
+    const scores = fitPreferences(records, three, { bootstrap: 0, seed: 1, refusalPolicy: "skip" });
+    // (0.9 + 0.6 + 0.55 + 0.2 + 0.7 + 0.3) / 6 = 3.25 / 6; the share of "A" answers would be 4 / 6.
+    expect(scores.diagnostics.pFirst).toBeCloseTo(3.25 / 6, 12);
+    // x is in the first four answers, in either position: (0.9 + 0.6 + 0.55 + 0.2) / 4.
+    expect(scores.activities.find((a) => a.id === x)!.pFirstWhenPresent).toBeCloseTo(0.5625, 12);
   });
 
   it("does not depend on the order records were written in", () => {

@@ -6,7 +6,7 @@ import type { PipelineContext } from "./pipeline-context.js";
 import { hasInput } from "./stage-input.js";
 
 /** The study's probe prompt around its question: `Human: {question}\n\nAssistant:`. */
-function probeTemplate(question: string): string {
+export function probeTemplate(question: string): string {
   return `Human: ${question}\n\nAssistant:`;
 }
 

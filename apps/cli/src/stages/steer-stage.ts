@@ -41,6 +41,8 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     vectors: await ctx.folder.fileHash(RUN_FILES.vectors),
     correlations: await ctx.folder.fileHash(RUN_FILES.correlations),
     plan,
+    // steering.json's shape: the steered half's own change as the headline, dose, CIs across emotions.
+    format: 2,
   });
   if (await ctx.folder.finished("steer", inputs)) {
     ctx.progress.line("steer: up to date");

@@ -4,10 +4,11 @@ import { analyzeStage } from "./analyze-stage.js";
 import { preferencesStage } from "./preferences-stage.js";
 import { probeStage } from "./probe-stage.js";
 import { reportStage } from "./report-stage.js";
+import { robustnessStage } from "./robustness-stage.js";
 import { steerStage } from "./steer-stage.js";
 import { vectorsStage } from "./vectors-stage.js";
 
-export type StageName = "elicit" | "vectors" | "probe" | "analyze" | "steer" | "report";
+export type StageName = "elicit" | "vectors" | "probe" | "analyze" | "robustness" | "steer" | "report";
 
 export interface StageEntry extends Stage {
   name: StageName;
@@ -31,6 +32,7 @@ export const STAGES = {
   vectors: { name: "vectors", run: vectorsStage, needs: [], options: ["model"] },
   probe: { name: "probe", run: probeStage, needs: ["vectors"], options: ["model"] },
   analyze: { name: "analyze", run: analyzeStage, needs: ["elicit", "probe"], options: ["seed"] },
+  robustness: { name: "robustness", run: robustnessStage, needs: ["analyze"], options: ["model", "seed"] },
   steer: {
     name: "steer",
     run: steerStage,
@@ -40,7 +42,15 @@ export const STAGES = {
   report: { name: "report", run: reportStage, needs: [], options: [] },
 } as const satisfies Record<StageName, StageEntry>;
 
-const PIPELINE: readonly StageName[] = ["elicit", "vectors", "probe", "analyze", "steer", "report"];
+const PIPELINE: readonly StageName[] = [
+  "elicit",
+  "vectors",
+  "probe",
+  "analyze",
+  "robustness",
+  "steer",
+  "report",
+];
 
 /** The stages a command for `targets` runs: the targets and everything they need, in pipeline order. */
 export function stagesFor(...targets: StageName[]): StageEntry[] {

@@ -21,6 +21,8 @@ export async function vectorsStage(ctx: PipelineContext): Promise<void> {
     model: { id: ctx.study.model.id, fingerprint },
     vectors: { ...config.vectors, corpus: corpus.hash },
     emotions: names,
+    // Vectors made before the residual norm was measured at every layer lack steering's unit.
+    norms: "every-layer",
   });
   if (await ctx.folder.finished("vectors", inputs)) {
     ctx.progress.line("vectors: up to date");

@@ -16,6 +16,7 @@ import { offLabelMassChart } from "./off-label-mass-chart.js";
 import { positionBiasChart } from "./position-bias-chart.js";
 import { probeEloScatterChart } from "./probe-elo-scatter-chart.js";
 import { refusalsChart } from "./refusals-chart.js";
+import { robustnessChart } from "./robustness-chart.js";
 import { shiftVsRChart } from "./shift-vs-r-chart.js";
 import { steeringShiftChart } from "./steering-shift-chart.js";
 import { winMatrixChart } from "./win-matrix-chart.js";
@@ -68,6 +69,7 @@ describe("chart specs", () => {
       "win-matrix",
       "correlation",
       "probe-vs-elo",
+      "robustness",
       "emotion-pca",
       "r-vs-valence",
       "steering-shift",
@@ -88,6 +90,25 @@ describe("chart specs", () => {
       // Vega-Lite turns a sort array into an expression, where user text could break it.
       expect(JSON.stringify(chart.spec), chart.id).not.toMatch(/"sort":\[/);
     }
+  });
+
+  it("robustness: the reported setting first, two ends per setting, the significant count beside", () => {
+    const chart = robustnessChart(run.robustness!)!;
+    const settings = run.robustness!.settings;
+    expect(chart.rows).toHaveLength(2 * settings.length);
+    expect(chart.rows[0]).toMatchObject({ rank: 1, id: "reported", end: "top" });
+    for (const [i, s] of settings.entries()) {
+      const [top, bottom] = chart.rows.slice(2 * i, 2 * i + 2);
+      expect(top.emotion).toBe(s.top!.emotion);
+      expect(bottom.emotion).toBe(s.bottom!.emotion);
+      expect(top.r as number).toBeGreaterThanOrEqual(bottom.r as number);
+      expect(top.significant).toBe(`${s.significant} of ${s.emotions}`);
+    }
+    // The reported row is correlations.json's own extremes.
+    const byR = [...run.correlations!.emotions].sort((a, b) => b.pearson - a.pearson);
+    expect(settings[0].top!.emotion).toBe(byR[0].emotion);
+    expect(settings[0].bottom!.emotion).toBe(byR.at(-1)!.emotion);
+    expect(chart.caption).toContain("BH q < 0.05");
   });
 
   it("Elo: one row per activity, best first, interval around the estimate, coloured by category", () => {

@@ -56,7 +56,7 @@ export function correlationChart(correlations: CorrelationResult, fdrAlpha: numb
   return {
     id: "correlation",
     title: "Probe score vs preference, per emotion",
-    caption: `Pearson r between each emotion's probe score and Elo across ${correlations.activities} activities (layer ${correlations.layer}, ${correlations.readout} readout), with ${correlations.bootstrap}-resample bootstrap intervals. Solid bars: Benjamini-Hochberg q < ${fdrAlpha} over ${tested} emotions (${correlations.permutations} permutations). Black ticks: partial r controlling for the text's lexicon sentiment.${undefinedNote}`,
+    caption: `Pearson r between each emotion's probe score and Elo across ${correlations.activities} activities (layer ${correlations.layer}, ${correlations.readout} readout), with ${correlations.bootstrap}-resample bootstrap intervals (activities resampled, Elo held at the full fit). Solid bars: Benjamini-Hochberg q < ${fdrAlpha} over ${tested} emotions (${correlations.permutations} permutations). Black ticks: partial r controlling for the text's lexicon sentiment.${undefinedNote}`,
     rows,
     spec: {
       config: chartConfig,

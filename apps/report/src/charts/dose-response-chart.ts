@@ -26,7 +26,7 @@ export function doseResponseChart(steering: SteeringResult): ReportChart | null 
   return {
     id: "dose-response",
     title: "Steering dose-response",
-    caption: "Elo shift as the steering strength grows, per emotion, with intervals.",
+    caption: `Elo change of the steered activities as the steering strength grows, per emotion (strength s adds s x the layer's mean residual norm ${steering.dose.mode === "layer" ? `at layer ${steering.layers[0]}` : `at each of layers ${steering.layers[0]} to ${steering.layers[1]}`}). Bands: percentile bootstrap resampling the steered activities within each split.`,
     rows,
     spec: {
       config: chartConfig,

@@ -30,7 +30,7 @@ export function eloChart(preferences: PreferenceScores): ReportChart {
   return {
     id: "elo",
     title: "Preference (Elo) per activity",
-    caption: `Bradley-Terry Elo (1500 = average, +400 = 10:1 odds) with ${level}% bootstrap intervals over ${preferences.bootstrap.resamples} resamples, best first.`,
+    caption: `Bradley-Terry Elo (1500 = average, +400 = 10:1 odds) with ${level}% bootstrap intervals over ${preferences.bootstrap.resamples} resamples of the ordered pairs, best first.`,
     rows,
     spec: {
       config: chartConfig,

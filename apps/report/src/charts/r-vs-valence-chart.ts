@@ -31,7 +31,7 @@ export function rVsValenceChart(
   if (rows.length < 3) return null;
   const source = fromNorms ? "human valence norms" : "model PC1";
   const stated = correlations.valence
-    ? ` Across emotions r = ${fixed(correlations.valence.r, 2)} (n = ${correlations.valence.n}).`
+    ? ` Across emotions r = ${fixed(correlations.valence.r, 2)} [${fixed(correlations.valence.ci[0], 2)}, ${fixed(correlations.valence.ci[1], 2)}] (percentile bootstrap resampling the ${correlations.valence.n} emotions).`
     : "";
   return {
     id: "r-vs-valence",

@@ -30,8 +30,9 @@ export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
   }));
   // A line through two points says nothing, so it needs three, and the caption says so.
   const fitted = rows.length >= 3;
-  const stated = steering.shiftVsR
-    ? ` Correlation r = ${fixed(steering.shiftVsR.r, 2)}, sign agreement ${fixed(steering.shiftVsR.signAgreement * 100, 0)}% (n = ${steering.shiftVsR.n}).`
+  const v = steering.shiftVsR;
+  const stated = v
+    ? ` Correlation r = ${fixed(v.r, 2)} [${fixed(v.ci[0], 2)}, ${fixed(v.ci[1], 2)}] (percentile bootstrap over the ${v.n} emotions, ${v.resamples} resamples), permutation p = ${fixed(v.p, 3)} (r shuffled across emotions); ${v.signAgreement.agree} of ${v.signAgreement.of} emotions shift in the direction of their r.`
     : "";
   const x = {
     field: "r",
@@ -42,13 +43,13 @@ export function shiftVsRChart(steering: SteeringResult): ReportChart | null {
   const y = {
     field: "shift",
     type: "quantitative" as const,
-    title: "Elo shift",
+    title: "Elo change of the steered activities",
     scale: { domain: frame.y, nice: false, zero: false },
   };
   return {
     id: "shift-vs-r",
     title: "Steering shift vs probe-preference r",
-    caption: `Each point is a steered emotion${fitted ? "; line: least-squares fit" : " (a fitted line needs three)"}.${stated}`,
+    caption: `Each point is a steered emotion: its steered activities' own Elo change against its probe-preference r${fitted ? "; line: least-squares fit" : " (a fitted line needs three)"}.${stated}`,
     rows,
     spec: {
       config: chartConfig,

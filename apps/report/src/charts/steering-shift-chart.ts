@@ -2,8 +2,12 @@ import { findEmotion, type SteeringResult } from "@pva/core";
 import { clusterColour } from "../chart-encodings.js";
 import { byRank, chartConfig, clusterScale, round } from "../chart-theme.js";
 import type { ReportChart } from "../report-chart.js";
+import { doseText } from "../steering-dose-text.js";
 
-/** Elo shift (steered minus control activities) per steered emotion with its interval. */
+/**
+ * The steered activities' own Elo change per steered emotion with its interval (the study's
+ * quantity), steered - control beside it in the data and on hover.
+ */
 export function steeringShiftChart(steering: SteeringResult): ReportChart | null {
   if (steering.summary.length === 0) return null;
   const sorted = [...steering.summary].sort(
@@ -19,6 +23,9 @@ export function steeringShiftChart(steering: SteeringResult): ReportChart | null
     shift: round(s.shift, 1),
     low: round(s.ci[0], 1),
     high: round(s.ci[1], 1),
+    steeredMinusControl: round(s.steeredMinusControl, 1),
+    steeredMinusControlLow: round(s.steeredMinusControlCi[0], 1),
+    steeredMinusControlHigh: round(s.steeredMinusControlCi[1], 1),
     r: s.r === null ? null : round(s.r),
   }));
   const strengths = new Set(rows.map((r) => r.strength));
@@ -33,15 +40,16 @@ export function steeringShiftChart(steering: SteeringResult): ReportChart | null
     { field: "emotion" },
     { field: "cluster" },
     { field: "strength" },
-    { field: "shift", title: "Elo shift" },
+    { field: "shift", title: "Elo change of the steered activities" },
     { field: "low", title: "CI low" },
     { field: "high", title: "CI high" },
+    { field: "steeredMinusControl", title: "steered - control" },
     { field: "r", title: "probe-preference r" },
   ];
   return {
     id: "steering-shift",
     title: "Steering: Elo shift per emotion",
-    caption: `Mean Elo change of the steered activities minus that of the control activities when the emotion vector is added on the steered activities' tokens (layers ${steering.layers[0]} to ${steering.layers[1]}, ${steering.splits} splits), with intervals.`,
+    caption: `Mean Elo change of the steered activities (steered run minus unsteered baseline) when the emotion vector is added on their tokens (${doseText(steering)}; ${steering.splits} splits), the quantity the study reports. Intervals: percentile bootstrap resampling the steered activities within each split, with the baseline and steered fits held fixed. Steered minus control (about twice as large, since Elo is centred) is in the data.`,
     rows,
     spec: {
       config: chartConfig,
@@ -55,7 +63,7 @@ export function steeringShiftChart(steering: SteeringResult): ReportChart | null
           encoding: {
             y,
             ...yOffset,
-            x: { field: "low", type: "quantitative", title: "Elo shift (steered - control)" },
+            x: { field: "low", type: "quantitative", title: "Elo change of the steered activities" },
             x2: { field: "high" },
             color: clusterColour(rows),
             tooltip,

@@ -93,8 +93,10 @@ export function bootstrapPearsonCis(
       const varX = sxx[e] - (sx[e] * sx[e]) / n;
       const cov = sxy[e] - (sx[e] * sy) / n;
       // A resample with a constant side has no correlation; it is dropped from the percentiles.
+      // One with two distinct points is exactly +-1, which rounding can push past 1 (1 + 4e-16):
+      // clamp, so an interval never leaves [-1, 1].
       statistics[e * resamples + b] =
-        varX > 1e-300 && varY > 1e-300 ? cov / Math.sqrt(varX * varY) : Number.NaN;
+        varX > 1e-300 && varY > 1e-300 ? Math.max(-1, Math.min(1, cov / Math.sqrt(varX * varY))) : Number.NaN;
     }
   }
   return rows.map((_, e) =>

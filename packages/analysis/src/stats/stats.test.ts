@@ -87,9 +87,29 @@ describe("bootstrap", () => {
     });
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
-    expect(a[0]).toBeLessThan(0.931);
-    expect(a[1]).toBeGreaterThan(0.931);
-    expect(a[1]).toBeLessThanOrEqual(1);
+  });
+
+  it("converges to the exact percentile bootstrap, enumerated over all 7^7 draws", () => {
+    // across-emotions.reference.py enumerates every one of the 823,543 equally likely index draws
+    // of these 7 pairs (undefined draws dropped) and takes numpy's percentiles: [0.73961, 0.99908].
+    // A bootstrap that resampled the two sides independently would centre near 0 instead.
+    const shift = [212, -303, 45, -120, 160, -15, 80];
+    const r = [0.71, -0.74, 0.12, -0.35, 0.52, 0.05, -0.1];
+    const opts = { resamples: 20_000, level: 0.95, rng: createRng(5).fork("bootstrap") };
+    const [low, high] = bootstrapPearsonCis([shift], r, opts)[0];
+    expect(Math.abs(low - 0.7396097346346961)).toBeLessThan(0.015);
+    expect(Math.abs(high - 0.9990801634402773)).toBeLessThan(0.001);
+  });
+
+  it("keeps a resampled r inside [-1, 1] where rounding would step past it", () => {
+    // Three pairs: a resample of two distinct pairs has r = +-1 exactly, which the weighted sums
+    // computed as 1.0000000000000004 before r was clamped.
+    const [, high] = bootstrapPearsonCis([[300, -300, 0]], [0.6, -0.5, 0.1], {
+      resamples: 200,
+      level: 0.95,
+      rng: createRng(1).fork("bootstrap"),
+    })[0];
+    expect(high).toBe(1);
   });
 
   it("the shared-resample batch equals one-at-a-time intervals", () => {

@@ -146,28 +146,52 @@ const correlations = {
       valence: null,
     },
   ],
-  valence: { source: "pc1", r: 0.76, n: 171 },
+  valence: { source: "pc1", r: 0.76, ci: [0.68, 0.82], n: 171 },
   sentiment: { lexicon: "afinn-165", scores: { a: 2, b: -3 } },
 };
 
 const steering = {
   layers: [3, 6],
   splits: 2,
+  dose: {
+    mode: "range",
+    meanResidNorm: { "3": 10, "4": 12, "5": 14, "6": 16 },
+    strengths: [{ strength: 0.5, totalAddedNorm: 26, relativeToLastLayerNorm: 1.625 }],
+  },
   effects: [
     {
       emotion: "blissful",
       strength: 0.5,
       split: 0,
-      steeredShift: 110,
-      controlShift: -102,
       shift: 212,
       ci: [150, 270],
+      controlShift: -200,
+      steeredMinusControl: 412,
+      steeredMinusControlCi: [300, 520],
     },
   ],
-  summary: [{ emotion: "blissful", strength: 0.5, shift: 212, ci: [150, 270], r: 0.71 }],
+  summary: [
+    {
+      emotion: "blissful",
+      strength: 0.5,
+      shift: 212,
+      ci: [150, 270],
+      controlShift: -200,
+      steeredMinusControl: 412,
+      steeredMinusControlCi: [300, 520],
+      r: 0.71,
+    },
+  ],
   doseResponse: [{ emotion: "blissful", strength: 0.5, shift: 212, ci: [150, 270] }],
-  layerSweep: [{ emotion: "blissful", layer: 4, shift: 180 }],
-  shiftVsR: { r: 0.85, signAgreement: 0.9, n: 35 },
+  layerSweep: [{ emotion: "blissful", layer: 4, shift: 180, ci: [120, 240] }],
+  shiftVsR: {
+    r: 0.85,
+    ci: [0.7, 0.93],
+    p: 0.001,
+    resamples: 1000,
+    signAgreement: { agree: 31, of: 35 },
+    n: 35,
+  },
   coherence: [{ emotion: "blissful", strength: 0.5, activity: "a", text: "I would love to." }],
 };
 

@@ -40,7 +40,13 @@ export const CorrelationResultSchema = z.object({
    * undefined: no valence, fewer than two emotions with a defined r, or r or valence constant.
    */
   valence: z
-    .object({ source: z.enum(["pc1", "norms"]), r: Correlation, n: z.number().int().min(0) })
+    .object({
+      source: z.enum(["pc1", "norms"]),
+      r: Correlation,
+      /** Percentile bootstrap over emotions (each emotion's r and valence together). */
+      ci: IntervalSchema,
+      n: z.number().int().min(0),
+    })
     .nullable(),
   sentiment: z.object({ lexicon: z.string(), scores: z.record(z.string(), z.number()) }),
 });

@@ -138,16 +138,35 @@ export const AnalysisConfigSchema = z.strictObject({
   fdrAlpha: Share.default(0.05),
   /** Path to a human-norms JSON file (HumanNorms), relative to the study file; null = use PC1. */
   valenceNorms: z.string().min(1).nullable().default(null),
+  /**
+   * Robustness settings that cost forward passes, each off unless set (the panel's other rows,
+   * priors, sequential Elo and Spearman, are always computed). Optional without a default, so
+   * studies written before it keep their config hash.
+   */
+  robustness: z
+    .strictObject({
+      /** Re-read the vectors with the story token window starting at 50 (the study's). */
+      tokenWindow: z.boolean().default(false),
+      /** Re-read vectors and probes two layers above and below. */
+      layerShift: z.boolean().default(false),
+      /** Read the probes with the other readout (final token vs the activity's tokens). */
+      probeReadout: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export const SteeringConfigSchema = z.strictObject({
   emotions: z.array(EmotionNameSchema).min(1),
   /** Multiples of the mean residual-stream norm. */
   strengths: z.array(z.number()).min(1).default([0.5]),
-  /** [from, to] inclusive, or "auto" = the middle layers. */
+  /**
+   * Where strength s adds s x (mean residual norm) along the vector: one layer (a number), a range
+   * [from, to] inclusive with that dose at every layer of it, or "auto" = the middle third of the
+   * depth (a range, as the published study steered; see the analysis README).
+   */
   layers: z
-    .union([z.literal("auto"), z.tuple([NonNegativeInt, NonNegativeInt])])
-    .refine((l) => l === "auto" || l[0] <= l[1], { error: "expected [from, to] with from <= to" })
+    .union([z.literal("auto"), NonNegativeInt, z.tuple([NonNegativeInt, NonNegativeInt])])
+    .refine((l) => !Array.isArray(l) || l[0] <= l[1], { error: "expected [from, to] with from <= to" })
     .default("auto"),
   /** Random steered/control splits of the activities. */
   splits: PositiveInt.default(2),
