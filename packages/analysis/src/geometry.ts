@@ -1,21 +1,16 @@
-import type { VectorGeometry } from "@pva/core";
+import { clustersOfValence, type VectorGeometry } from "@pva/core";
 import { PCA } from "ml-pca";
 import { cosine } from "./cosine.js";
 
 /**
  * Principal components have no sign of their own. We orient them by the cluster labels of the
  * reference list (which name the clusters but give no valence or arousal numbers): PC1 is turned so
- * that these clusters' mean PC1 score exceeds the other clusters' (PC1 then reads as valence when it
- * tracks valence), PC2 so that the high-arousal clusters score above the low-arousal ones. When no
- * emotion belongs to a named cluster, a component is turned so its largest-magnitude score is positive.
+ * that the pleasant clusters' mean PC1 score (core's CLUSTER_VALENCE) exceeds the other clusters'
+ * (PC1 then reads as valence when it tracks valence), PC2 so that the high-arousal clusters score
+ * above the low-arousal ones. When no emotion belongs to a named cluster, a component is turned so
+ * its largest-magnitude score is positive.
  */
-export const POSITIVE_CLUSTERS: readonly string[] = [
-  "Exuberant Joy",
-  "Peaceful Contentment",
-  "Compassionate Gratitude",
-  "Competitive Pride",
-  "Playful Amusement",
-];
+export const POSITIVE_CLUSTERS: readonly string[] = clustersOfValence("pleasant");
 export const HIGH_AROUSAL_CLUSTERS: readonly string[] = [
   "Exuberant Joy",
   "Hostile Anger",

@@ -1,5 +1,6 @@
 export { defaultActivities } from "./catalogs/activities.js";
 export { ACTIVITY_CATEGORIES, type ActivityCategory } from "./catalogs/activity-categories.js";
+export { CLUSTER_VALENCE, type ClusterValence, clustersOfValence } from "./catalogs/cluster-valence.js";
 export {
   EMOTION_CLUSTERS,
   type Emotion,

@@ -10,8 +10,6 @@ export {
 } from "./checks.js";
 export { builtinCorpusDir, type Corpus, loadCorpus, loadStoryFile } from "./corpus.js";
 export {
-  negativeClusters,
-  positiveClusters,
   type SentimentSeparation,
   sentimentSeparation,
 } from "./sentiment-separation.js";

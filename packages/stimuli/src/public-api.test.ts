@@ -19,8 +19,6 @@ const PUBLIC = [
   "loadAffectWords",
   "loadCorpus",
   "loadStoryFile",
-  "negativeClusters",
-  "positiveClusters",
   "rejectStory",
   "sentimentSeparation",
   "storyPrompt",

@@ -1,19 +1,6 @@
+import { clustersOfValence } from "@pva/core";
 import Sentiment from "sentiment";
 import type { Corpus } from "./corpus.js";
-
-/** Clusters whose stories a reader would call pleasant and unpleasant, for the model-free check. */
-export const positiveClusters = [
-  "Exuberant Joy",
-  "Peaceful Contentment",
-  "Compassionate Gratitude",
-  "Playful Amusement",
-] as const;
-export const negativeClusters = [
-  "Hostile Anger",
-  "Fear and Overwhelm",
-  "Despair and Shame",
-  "Depleted Disengagement",
-] as const;
 
 export interface SentimentSeparation {
   lexicon: string;
@@ -43,8 +30,9 @@ export function sentimentSeparation(corpus: Corpus): SentimentSeparation {
     mean(clusters.flatMap((c) => byCluster.get(c) ?? []));
   return {
     lexicon: "AFINN-165 (sentiment@5), comparative score",
-    positive: pooled(positiveClusters),
-    negative: pooled(negativeClusters),
+    // pleasant against unpleasant clusters by core's catalog; mixed ones (Pride, Suspicion) neither
+    positive: pooled(clustersOfValence("pleasant")),
+    negative: pooled(clustersOfValence("unpleasant")),
     neutral: mean(corpus.neutral.map((n) => score(n.text))),
     perCluster: Object.fromEntries([...byCluster].map(([cluster, xs]) => [cluster, mean(xs)])),
   };
