@@ -66,22 +66,34 @@ describe("a report of a real run on builtin:random-tiny", () => {
     });
     const steering = await runSteering({
       model,
-      backend,
       activities,
       vectors,
-      baseline: preferences,
-      emotions: ["joyful", "hostile"],
-      strengths: [2, 4],
-      layers: [1, 2],
-      splits: 1,
-      seed,
-      storeFile,
-      elicitation,
-      rating,
+      plan: {
+        emotions: ["joyful", "hostile"],
+        strengths: [2, 4],
+        layers: [1, 2],
+        splits: 1,
+        seed,
+        layerSweep: [1, 2],
+        coherence: false,
+        shiftResamples: 50,
+      },
+      tournament: async (condition, steer) =>
+        fitPreferences(
+          await elicit({
+            backend,
+            activities,
+            storeFile,
+            condition,
+            seed,
+            readout: "logits",
+            ...elicitation,
+            ...(steer === null ? {} : { steer }),
+          }),
+          activities,
+          { ...rating, seed, refusalPolicy: "skip" },
+        ),
       probeR: Object.fromEntries(correlations.emotions.map((e) => [e.emotion, e.pearson])),
-      layerSweep: [1, 2],
-      coherence: false,
-      shiftResamples: 50,
     });
     await writeJsonAtomic(join(run, "preferences.json"), preferences);
     await writeJsonAtomic(join(run, "vectors.json"), vectors.meta);

@@ -10,13 +10,14 @@ import {
   SteeringResultSchema,
 } from "@pva/core";
 import { loadModel, type Model } from "@pva/lm";
-import { createEmbeddedBackend, elicit, fitPreferences } from "@pva/prefs";
 import { loadCorpus } from "@pva/stimuli";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
+import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
 import { probeScores } from "./probe.js";
+import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 import type { ActivationModel } from "./residual-activations.js";
-import { runSteering } from "./steer.js";
+import { runSteering, type SteeringTournament } from "./steer.js";
 import { loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
 import { type EmotionVectors, emotionVectors } from "./vectors.js";
 
@@ -84,34 +85,39 @@ describe("analysis end to end on builtin:random-tiny", () => {
 });
 
 describe("correlation and steering end to end on builtin:random-tiny", () => {
-  // One activity per category keeps the three tournaments (baseline, strength 0, strength 4) small.
+  // One activity per category keeps the tournaments (baseline, strength 0, strength 4) small.
   const tournamentActivities = defaultActivities.filter((_, i) => i % 8 === 0);
   const seed = 5;
-  const rating = { bootstrap: 20 };
-  const elicitation = {
-    design: { kind: "full" as const },
-    samplesPerPair: 1,
-    concurrency: 1,
-    refusalPolicy: "skip" as const,
-  };
 
-  it("correlates probes with the elicited preferences, and strength 0 reproduces the baseline Elo exactly", async () => {
-    const backend = createEmbeddedBackend(model, { template: "raw" });
-    const storeFile = join(dir, "choices.jsonl");
-    const records = await elicit({
-      backend,
-      activities: tournamentActivities,
-      storeFile,
-      condition: "baseline",
-      seed,
-      ...elicitation,
-    });
-    const baseline = fitPreferences(records, tournamentActivities, {
-      ...rating,
-      seed,
-      refusalPolicy: "skip",
-    });
+  /**
+   * A stand-in for prefs' tournament that still runs the real model with the real steering: each
+   * activity's score is the last-position logit of token 0 after its probe prompt, with the
+   * steering vectors added on the activity's own tokens when it is in the steered half. (Analysis
+   * does not depend on prefs; the cli and the report's real-run test wire the real elicitation.)
+   */
+  const modelTournament =
+    (fits: PreferenceScores[]): SteeringTournament =>
+    async (condition, steering) => {
+      const elo: number[] = [];
+      for (const activity of tournamentActivities) {
+        const prompt = probePrompt(DEFAULT_PROBE_TEMPLATE, activity.text);
+        const { ids, offsets } = model.tokenizer.encodeWithOffsets(prompt.text);
+        const positions = tokenSpan(offsets, prompt.span);
+        const steer = steering?.activityIds.has(activity.id)
+          ? steering.vectors.map((v) => ({ ...v, positions }))
+          : [];
+        const { logits } = await model.forward(ids, { steer, logits: "last" });
+        elo.push(1000 + 100 * logits[0]);
+      }
+      const fit = { ...preferencesWithElo(tournamentActivities, elo), condition };
+      fits.push(fit);
+      return fit;
+    };
 
+  it("correlates probes with preferences, and strength 0 reproduces the baseline Elo exactly", async () => {
+    const fits: PreferenceScores[] = [];
+    const tournament = modelTournament(fits);
+    const baseline = await tournament("baseline", null);
     const probes = await probeScores(model, vectors, tournamentActivities);
     const correlations = CorrelationResultSchema.parse(
       correlate(baseline, probes, { bootstrap: 200, permutations: 200, seed, vectorsMeta: vectors.meta }),
@@ -122,36 +128,42 @@ describe("correlation and steering end to end on builtin:random-tiny", () => {
     expect(correlations.valence?.source).toBe("pc1");
     expect(Object.keys(correlations.sentiment.scores)).toHaveLength(8);
 
-    const fits: PreferenceScores[] = [];
+    fits.length = 0;
     const steering = SteeringResultSchema.parse(
       await runSteering({
         model,
-        backend,
         activities: tournamentActivities,
         vectors,
-        baseline,
-        emotions: ["joyful"],
-        strengths: [0, 4],
-        layers: [1, 2],
-        splits: 1,
-        seed,
-        storeFile,
-        elicitation,
-        rating,
+        plan: {
+          emotions: ["joyful"],
+          strengths: [0, 4],
+          layers: [1, 2],
+          splits: 1,
+          seed,
+          coherence: { maxNewTokens: 6 },
+          shiftResamples: 100,
+        },
+        tournament,
         probeR: Object.fromEntries(correlations.emotions.map((e) => [e.emotion, e.pearson])),
-        coherence: { maxNewTokens: 6 },
-        shiftResamples: 100,
-        onConditionFit: (fit) => fits.push(fit),
       }),
     );
-    expect(fits).toHaveLength(2);
-    const [unsteered, steered] = fits;
+    // baseline, strength 0, strength 4
+    expect(fits.map((f) => f.condition.split(":").slice(0, 3).join(":"))).toEqual([
+      "baseline",
+      "steer:joyful:s0",
+      "steer:joyful:s4",
+    ]);
+    const [, unsteered, steered] = fits;
     expect(unsteered.activities.map((a) => [a.id, a.elo])).toEqual(
       baseline.activities.map((a) => [a.id, a.elo]),
     );
     expect(steering.effects[0]).toMatchObject({ strength: 0, steeredShift: 0, controlShift: 0, shift: 0 });
-    // At 4 x the residual norm the random model's choices do move.
-    expect(steered.activities.map((a) => a.elo)).not.toEqual(baseline.activities.map((a) => a.elo));
+    // At 4 x the residual norm the steered activities' scores move and the control ones do not:
+    // the vectors reach the model on the steered tokens only.
+    const steeredIds = new Set(
+      steered.activities.filter((a, i) => a.elo !== baseline.activities[i].elo).map((a) => a.id),
+    );
+    expect(steeredIds.size).toBe(4);
     expect(steering.coherence.map((c) => c.strength)).toEqual([0, 4]);
     expect(steering.summary).toHaveLength(1);
   });

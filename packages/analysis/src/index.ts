@@ -25,6 +25,10 @@ export {
   type RunSteeringOptions,
   runSteering,
   type SteeringModel,
+  type SteeringPlan,
+  type SteeringTournament,
+  type SteeringVector,
+  type TournamentSteering,
 } from "./steer.js";
 export { stratifiedSplits } from "./steering-splits.js";
 export { unitRows } from "./unit-rows.js";

@@ -1,49 +1,43 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type Activity, defaultActivities, SteeringResultSchema } from "@pva/core";
-import { type ChoiceBackend, type ChoiceRequest, elicit, fitPreferences } from "@pva/prefs";
-import { afterAll, describe, expect, it } from "vitest";
-import { middleLayers, runSteering, type SteeringModel } from "./steer.js";
+import { describe, expect, it } from "vitest";
+import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
+import {
+  middleLayers,
+  runSteering,
+  type SteeringModel,
+  type SteeringTournament,
+  type TournamentSteering,
+} from "./steer.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
 import type { EmotionVectors } from "./vectors.js";
-
-const dir = await mkdtemp(join(tmpdir(), "pva-steer-"));
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 // 8 activities, one per category, with a hidden utility each.
 const activities: Activity[] = defaultActivities.filter((_, i) => i % 8 === 0);
 const utility = new Map(activities.map((a, i) => [a.id, Math.sin(i * 1.7)]));
 
 /**
- * A steering-capable backend whose choices follow a known rule: an activity's utility rises by the
- * summed `scale * vector[0]` of the steering applied to it, and P(A) = sigmoid(u_a - u_b). So the
- * "joyful" vector (+e0) must raise the steered half and "hostile" (-e0) lower it, in proportion to
- * strength; and strength 0 must change nothing at all.
+ * A tournament whose Elo follows a known rule: an activity's Elo is 400 x (its utility + the summed
+ * `scale * vector[0]` of the steering applied to it / 10), centred on 1000 as a fit centres it. So
+ * the "joyful" vector (+e0) must raise the steered half and "hostile" (-e0) lower it, in proportion
+ * to strength, by amounts the test can work out by hand; and strength 0 must change nothing.
  */
-const backend: ChoiceBackend = {
-  id: "rule",
-  capabilities: { logits: true, logprobs: false, samples: false, steering: true },
-  readout: "logits",
-  prompt: (a, b) => `${a.id} or ${b.id}`,
-  readoutParams: () => ({}),
-  answer: async (request: ChoiceRequest) => {
+function ruleTournament(calls: { condition: string; steering: TournamentSteering | null }[] = []) {
+  const tournament: SteeringTournament = async (condition, steering) => {
+    calls.push({ condition, steering });
     const push = (id: string) =>
-      request.steer?.activityIds.has(id)
-        ? request.steer.vectors.reduce((s, v) => s + v.scale * v.vector[0], 0)
-        : 0;
-    const u = (id: string) => utility.get(id)! + push(id) / 10;
-    const pA = 1 / (1 + Math.exp(u(request.b.id) - u(request.a.id)));
+      steering?.activityIds.has(id) ? steering.vectors.reduce((s, v) => s + v.scale * v.vector[0], 0) : 0;
+    const raw = activities.map((a) => 400 * (utility.get(a.id)! + push(a.id) / 10));
+    const mean = raw.reduce((s, x) => s + x, 0) / raw.length;
     return {
-      pA,
-      pB: 1 - pA,
-      offLabelMass: 0,
-      rawAnswer: pA >= 0.5 ? "A" : "B",
-      choice: pA >= 0.5 ? "A" : "B",
-      attempts: 1,
+      ...preferencesWithElo(
+        activities,
+        raw.map((x) => 1000 + x - mean),
+      ),
+      condition,
     };
-  },
-};
+  };
+  return tournament;
+}
 
 // Hidden size 2, 4 layers; generation reports the scale it was steered with, so the coherence
 // record shows which strength produced which text.
@@ -71,53 +65,32 @@ const vectors: EmotionVectors = {
   vectors: new Map([[2, Float32Array.from([1, 0, -3, 0, 0, 1])]]),
 };
 
-const settings = {
-  seed: 11,
-  elicitation: {
-    design: { kind: "full" as const },
-    samplesPerPair: 1,
-    concurrency: 1,
-    refusalPolicy: "skip" as const,
-  },
-  rating: { bootstrap: 50 },
-};
-
-async function baselineFit(storeFile: string) {
-  const records = await elicit({
-    backend,
-    activities,
-    design: settings.elicitation.design,
-    storeFile,
-    condition: "baseline",
-    seed: settings.seed,
-    samplesPerPair: 1,
-    concurrency: 1,
-  });
-  return fitPreferences(records, activities, { bootstrap: 50, seed: settings.seed, refusalPolicy: "skip" });
-}
-
 describe("runSteering", () => {
   it("measures shifts that follow the planted rule: sign, dose-response, layers, r agreement", async () => {
-    const storeFile = join(dir, "choices.jsonl");
-    const baseline = await baselineFit(storeFile);
+    const calls: { condition: string; steering: TournamentSteering | null }[] = [];
     const result = SteeringResultSchema.parse(
       await runSteering({
-        ...settings,
         model,
-        backend,
         activities,
         vectors,
-        baseline,
-        emotions: ["joyful", "hostile", "calm"],
-        strengths: [0.5, 0, 1],
-        layers: [1, 2],
-        splits: 2,
-        storeFile,
+        plan: {
+          emotions: ["joyful", "hostile", "calm"],
+          strengths: [0.5, 0, 1],
+          layers: [1, 2],
+          splits: 2,
+          seed: 11,
+          layerSweep: [1, 2],
+          shiftResamples: 200,
+        },
+        tournament: ruleTournament(calls),
         probeR: { joyful: 0.6, hostile: -0.5, calm: 0.1 },
-        layerSweep: [1, 2],
-        shiftResamples: 200,
       }),
     );
+    // The baseline comes from the same tournament, unsteered, before any steered condition.
+    expect(calls[0]).toEqual({ condition: "baseline", steering: null });
+    expect(calls.slice(1).every((c) => c.steering !== null && c.condition.startsWith("steer:"))).toBe(true);
+    // 3 emotions x (3 strengths x 2 splits + 2 swept layers), each its own condition.
+    expect(new Set(calls.slice(1).map((c) => c.condition)).size).toBe(3 * (3 * 2 + 2));
     expect(result.layers).toEqual([1, 2]);
     expect(result.effects).toHaveLength(3 * 3 * 2);
     const dose = (emotion: string, strength: number) =>
@@ -131,10 +104,20 @@ describe("runSteering", () => {
       expect(e.steeredShift).toBe(0);
       expect(e.controlShift).toBe(0);
     }
-    // Layer 2's residual norm is twice layer 1's, so steering it alone pushes harder.
+    // By hand: joyful at 0.5 over layers 1 and 2 (norms 10 and 20) adds 0.5 x (10 + 20) = 15 along
+    // e0 on each steered activity, i.e. 400 x 15 / 10 = 600 Elo before centring; with 4 of 8
+    // activities steered, centring leaves +300 on the steered half and -300 on the control half.
+    for (const e of result.effects.filter((x) => x.emotion === "joyful" && x.strength === 0.5)) {
+      expect(e.steeredShift).toBeCloseTo(300, 9);
+      expect(e.controlShift).toBeCloseTo(-300, 9);
+      expect(e.shift).toBeCloseTo(600, 9);
+    }
+    // Layer 2's residual norm is twice layer 1's, so steering it alone pushes twice as hard:
+    // 0.5 x 10 = 5 -> 200 Elo apart, 0.5 x 20 = 10 -> 400.
     const sweep = result.layerSweep.filter((s) => s.emotion === "joyful");
     expect(sweep.map((s) => s.layer)).toEqual([1, 2]);
-    expect(sweep[1].shift).toBeGreaterThan(sweep[0].shift);
+    expect(sweep[0].shift).toBeCloseTo(200, 9);
+    expect(sweep[1].shift).toBeCloseTo(400, 9);
     expect(result.summary.map((s) => [s.emotion, s.strength, s.r])).toEqual([
       ["joyful", 0.5, 0.6],
       ["hostile", 0.5, -0.5],
@@ -152,24 +135,18 @@ describe("runSteering", () => {
     ]);
   });
 
-  it("rejects a swept layer the model does not have, naming it", async () => {
-    const storeFile = join(dir, "sweep-outside.jsonl");
-    const baseline = await baselineFit(storeFile);
+  it("rejects a swept layer the model does not have, naming it, before any tournament", async () => {
+    const calls: { condition: string; steering: TournamentSteering | null }[] = [];
     await expect(
       runSteering({
-        ...settings,
         model,
-        backend,
         activities,
         vectors,
-        baseline,
-        emotions: ["joyful"],
-        strengths: [0.5],
-        splits: 1,
-        storeFile,
-        layerSweep: [1, 4],
+        plan: { emotions: ["joyful"], strengths: [0.5], splits: 1, seed: 11, layerSweep: [1, 4] },
+        tournament: ruleTournament(calls),
       }),
     ).rejects.toThrow("steering.layerSweep: layer 4 is not inside 0..3");
+    expect(calls).toEqual([]);
   });
 
   it("uses the middle third of the depth by default", () => {

@@ -1,7 +1,6 @@
 import {
   type Activity,
   createRng,
-  type Design as DesignConfig,
   emotionSlug,
   type PreferenceScores,
   PvaError,
@@ -9,15 +8,6 @@ import {
   sha256Hex,
 } from "@pva/core";
 import type { SteerSpec } from "@pva/lm";
-import {
-  type ChoiceBackend,
-  type ChoiceSteering,
-  type Design,
-  elicit,
-  fitPreferences,
-  type Readout,
-  type RefusalPolicy,
-} from "@pva/prefs";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
 import { DEFAULT_PROBE_TEMPLATE, probePrompt, tokenSpan } from "./probe-prompt.js";
 import { type ActivationModel, meanResidualActivations, residSite } from "./residual-activations.js";
@@ -34,43 +24,61 @@ export interface SteeringModel extends ActivationModel {
   ): Promise<{ tokens: number[]; text: string }>;
 }
 
-export interface RunSteeringOptions {
-  model: SteeringModel;
-  /** A steering-capable backend over the same model (prefs' embedded backend). */
-  backend: ChoiceBackend;
-  activities: readonly Activity[];
-  vectors: EmotionVectors;
-  /** The unsteered tournament's fit, made with the same `seed` and `rating`. */
-  baseline: PreferenceScores;
+/** One vector added to the residual stream at a hook site, `scale` times its unit direction. */
+export interface SteeringVector {
+  site: string;
+  vector: Float32Array;
+  scale: number;
+}
+
+/**
+ * What one steered tournament adds: the vectors, on the tokens of the steered activities only.
+ * It has the shape of prefs' `ChoiceSteering`, so a caller passes it to `elicit` as it is.
+ */
+export interface TournamentSteering {
+  activityIds: ReadonlySet<string>;
+  vectors: SteeringVector[];
+}
+
+/**
+ * Runs the whole preference tournament under a condition id (which keys its records) and fits it.
+ * `null` steering is the unsteered baseline. The caller owns elicitation and fitting, so analysis
+ * needs no backend code; every call must use the same design, seed and fit settings, so that the
+ * conditions differ only by the added vectors.
+ */
+export type SteeringTournament = (
+  condition: string,
+  steering: TournamentSteering | null,
+) => Promise<PreferenceScores>;
+
+/** The study's steering section, plus the seed and interval level it runs with. */
+export interface SteeringPlan {
   emotions: readonly string[];
   /** Multiples of the mean residual norm at each steered layer; the first is the headline strength. */
   strengths: readonly number[];
   /** Inclusive layer range steered at once; "auto" (default) is the middle third of the depth. */
   layers?: readonly [number, number] | "auto";
   splits: number;
+  /** Seeds the splits and the shift intervals. */
   seed: number;
-  /** The run's choice store; each steering condition keeps its own records there. */
-  storeFile: string;
-  elicitation: {
-    design: DesignConfig | Design;
-    readout?: Readout;
-    samplesPerPair: number;
-    concurrency: number;
-    refusalPolicy: RefusalPolicy;
-  };
-  rating: { bootstrap: number; level?: number; prior?: number };
-  /** Probe-preference r per emotion (correlations.json), for the shift-vs-r comparison. */
-  probeR?: Readonly<Record<string, number>>;
   /** Layers to steer one at a time at the headline strength (split 0); default none. */
   layerSweep?: readonly number[];
   /** Generate a short description of an activity under each strength; default on. */
   coherence?: boolean | { prompt?: string; maxNewTokens?: number };
+  /** Interval level; default 0.95. */
+  level?: number;
   /** Bootstrap resamples of the shift intervals; default 1000. */
   shiftResamples?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: { condition: string; done: number; total: number }) => void;
-  /** Each steering condition's preference fit, as soon as it is made (e.g. to save or report it). */
-  onConditionFit?: (fit: PreferenceScores, steeredIds: ReadonlySet<string>) => void;
+}
+
+export interface RunSteeringOptions {
+  model: SteeringModel;
+  activities: readonly Activity[];
+  vectors: EmotionVectors;
+  plan: SteeringPlan;
+  tournament: SteeringTournament;
+  /** Probe-preference r per emotion (correlations.json), for the shift-vs-r comparison. */
+  probeR?: Readonly<Record<string, number>>;
 }
 
 export const DEFAULT_COHERENCE_PROMPT =
@@ -86,22 +94,20 @@ export function middleLayers(numLayers: number): [number, number] {
 /**
  * The causal test. For each emotion and strength, and each of several stratified steered/control
  * splits, the emotion's unit vector is added (scaled by strength x the layer's mean residual norm)
- * on the steered activities' tokens at every layer of the range, the tournament is re-run through
- * prefs, and Elo changes are compared with the unsteered baseline.
+ * on the steered activities' tokens at every layer of the range, the caller's tournament is re-run
+ * under that steering, and Elo changes are compared with the same tournament unsteered.
  */
 export async function runSteering(opts: RunSteeringOptions): Promise<SteeringResult> {
-  const { model, vectors, activities } = opts;
+  const { model, vectors, activities, plan, tournament } = opts;
   const { numLayers } = model.config;
-  const range = opts.layers === undefined || opts.layers === "auto" ? middleLayers(numLayers) : opts.layers;
+  const range = plan.layers === undefined || plan.layers === "auto" ? middleLayers(numLayers) : plan.layers;
   if (range[0] > range[1] || range[1] >= numLayers)
     throw new PvaError(
       `steering.layers: [${range[0]}, ${range[1]}] is not a range inside 0..${numLayers - 1}`,
       "bad-layers",
     );
-  if (!opts.backend.capabilities.steering)
-    throw new PvaError(`${opts.backend.id}: steering needs the embedded backend`, "E_CONFIG");
   const rangeLayers = Array.from({ length: range[1] - range[0] + 1 }, (_, i) => range[0] + i);
-  const sweep = [...(opts.layerSweep ?? [])];
+  const sweep = [...(plan.layerSweep ?? [])];
   const outside = sweep.find((layer) => layer >= numLayers);
   if (outside !== undefined)
     throw new PvaError(
@@ -109,44 +115,16 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
       "bad-layers",
     );
   const norms = await residualNorms(model, vectors, activities, [...new Set([...rangeLayers, ...sweep])]);
-  const rng = createRng(opts.seed).fork("steering");
-  const splits = stratifiedSplits(activities, opts.splits, rng.fork("splits"));
-  const level = opts.rating.level ?? 0.95;
-  const resamples = opts.shiftResamples ?? 1000;
-  const headline = opts.strengths[0];
-
-  const tournament = async (condition: string, steer: ChoiceSteering) => {
-    const records = await elicit({
-      backend: opts.backend,
-      activities,
-      design: opts.elicitation.design,
-      storeFile: opts.storeFile,
-      condition,
-      seed: opts.seed,
-      readout: opts.elicitation.readout,
-      samplesPerPair: opts.elicitation.samplesPerPair,
-      concurrency: opts.elicitation.concurrency,
-      refusalPolicy: opts.elicitation.refusalPolicy,
-      signal: opts.signal,
-      steer,
-      onProgress: (p) => opts.onProgress?.({ condition, done: p.done, total: p.total }),
-    });
-    const fit = fitPreferences(records, activities, {
-      bootstrap: opts.rating.bootstrap,
-      seed: opts.seed,
-      level,
-      prior: opts.rating.prior,
-      refusalPolicy: opts.elicitation.refusalPolicy,
-      model: opts.backend.id,
-      condition,
-    });
-    opts.onConditionFit?.(fit, steer.activityIds);
-    return fit;
-  };
+  const rng = createRng(plan.seed).fork("steering");
+  const splits = stratifiedSplits(activities, plan.splits, rng.fork("splits"));
+  const level = plan.level ?? 0.95;
+  const resamples = plan.shiftResamples ?? 1000;
+  const headline = plan.strengths[0];
+  const baseline = await tournament("baseline", null);
 
   const result: SteeringResult = {
     layers: [range[0], range[1]],
-    splits: opts.splits,
+    splits: plan.splits,
     effects: [],
     summary: [],
     doseResponse: [],
@@ -155,16 +133,16 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
     coherence: [],
   };
 
-  for (const emotion of opts.emotions) {
+  for (const emotion of plan.emotions) {
     const steerVectors = (layers: readonly number[], strength: number) =>
       emotionSteering(vectors, emotion, layers, strength, norms);
-    for (const strength of opts.strengths) {
+    for (const strength of plan.strengths) {
       const perSplit: SplitDifferences[] = [];
       for (const [k, steeredIds] of splits.entries()) {
         const vectorsAt = steerVectors(rangeLayers, strength);
         const condition = conditionId(emotion, strength, range, k, vectorsAt);
         const fit = await tournament(condition, { activityIds: steeredIds, vectors: vectorsAt });
-        const differences = eloDifferences(opts.baseline, fit, steeredIds);
+        const differences = eloDifferences(baseline, fit, steeredIds);
         perSplit.push(differences);
         result.effects.push({
           emotion,
@@ -188,14 +166,14 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
       const vectorsAt = steerVectors([layer], headline);
       const condition = conditionId(emotion, headline, [layer, layer], 0, vectorsAt);
       const fit = await tournament(condition, { activityIds: splits[0], vectors: vectorsAt });
-      const differences = eloDifferences(opts.baseline, fit, splits[0]);
+      const differences = eloDifferences(baseline, fit, splits[0]);
       const { shift } = eloShift([differences], { resamples: 0, level, rng });
       result.layerSweep.push({ emotion, layer, shift });
     }
-    if (opts.coherence !== false) {
-      const settings = typeof opts.coherence === "object" ? opts.coherence : {};
+    if (plan.coherence !== false) {
+      const settings = typeof plan.coherence === "object" ? plan.coherence : {};
       const activity = activities.find((a) => splits[0].has(a.id)) ?? activities[0];
-      for (const strength of opts.strengths)
+      for (const strength of plan.strengths)
         result.coherence.push({
           emotion,
           strength,
@@ -235,7 +213,7 @@ function emotionSteering(
   layers: readonly number[],
   strength: number,
   norms: ReadonlyMap<number, number>,
-): { site: string; vector: Float32Array; scale: number }[] {
+): SteeringVector[] {
   const row = vectors.meta.emotions.indexOf(emotion);
   if (row < 0) throw new PvaError(`steering.emotions: "${emotion}" has no emotion vector`, "missing-emotion");
   const hidden = vectors.meta.hiddenSize;
@@ -259,7 +237,7 @@ function conditionId(
   strength: number,
   range: readonly [number, number],
   split: number,
-  steering: readonly { site: string; vector: Float32Array; scale: number }[],
+  steering: readonly SteeringVector[],
 ): string {
   const digest = sha256Hex(
     JSON.stringify(steering.map((s) => ({ site: s.site, scale: s.scale, vector: Array.from(s.vector) }))),
@@ -300,7 +278,7 @@ async function residualNorms(
 async function describeUnderSteering(
   model: SteeringModel,
   activity: string,
-  steering: readonly { site: string; vector: Float32Array; scale: number }[],
+  steering: readonly SteeringVector[],
   settings: { prompt?: string; maxNewTokens?: number },
 ): Promise<string> {
   const prompt = probePrompt(settings.prompt ?? DEFAULT_COHERENCE_PROMPT, activity);

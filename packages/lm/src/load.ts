@@ -193,9 +193,22 @@ export async function inspectModel(
  * `builtin:random-tiny` / `builtin:random-135m`.
  */
 export async function loadModel(source: string, opts: LoadModelOptions = {}): Promise<Model> {
-  const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
   const backend = await createComputeBackend({ threads: opts.threads, kind: opts.backend });
+  return loadModelOn(backend, source, opts);
+}
+
+/**
+ * loadModel on a backend the caller made (tests spread a small model over several WebAssembly
+ * memories this way); the model owns the backend from here on and disposes it with itself, or at
+ * once if loading fails. `opts.threads` and `opts.backend` are the backend's business, not read.
+ */
+export async function loadModelOn(
+  backend: ComputeBackend,
+  source: string,
+  opts: LoadModelOptions = {},
+): Promise<Model> {
   try {
+    const { path, isFile, builtinRandom } = await resolveModelSource(source, opts);
     let total = 0;
     let bytesRead = 0;
     // Set from the checkpoint's headers before any weight is read (and used to refuse a model that cannot fit).

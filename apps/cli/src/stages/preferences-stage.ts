@@ -1,9 +1,9 @@
-import { contentHash, PvaError, RUN_FILES, writeJsonAtomic } from "@pva/core";
-import { elicit, fitPreferences } from "@pva/prefs";
-import { throwIfInterrupted } from "../interrupt.js";
+import { contentHash, type PreferenceScores, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { modelInfo } from "../model-loader.js";
+import type { StageProgress } from "../progress.js";
 import { studyBackend } from "../study-backend.js";
 import type { PipelineContext } from "./pipeline-context.js";
+import { studyTournament } from "./study-tournament.js";
 
 /** Everything the baseline choices and their fit depend on (not endpoints or concurrency). */
 export function preferencesInputs(ctx: PipelineContext): string {
@@ -20,9 +20,10 @@ export function preferencesInputs(ctx: PipelineContext): string {
 }
 
 /**
- * Asks the model every pair of the design (resuming from `choices.jsonl`), then fits
- * Bradley-Terry/Elo scores into `preferences.json`. A run with failed requests stops with an
- * error before the fit, so a re-run asks them again instead of fitting a hole.
+ * Runs the study's tournament unsteered (`studyTournament`: every pair of the design, resuming
+ * from `choices.jsonl`, then the Bradley-Terry/Elo fit) into `preferences.json`. A run with
+ * failed requests stops with an error before the fit, so a re-run asks them again instead of
+ * fitting a hole.
  */
 export async function preferencesStage(ctx: PipelineContext): Promise<void> {
   const { config, activities } = ctx.study;
@@ -33,50 +34,25 @@ export async function preferencesStage(ctx: PipelineContext): Promise<void> {
   }
   const backend = await studyBackend(config, ctx.models);
   const bar = ctx.progress.stage("elicit", "comparisons");
-  let failures = 0;
-  let lastFailure: string | null = null;
-  let stopReason: string | null = null;
-  const records = await elicit({
-    backend,
-    activities,
-    design: config.elicitation.design,
-    storeFile: ctx.folder.path(RUN_FILES.choices),
-    condition: "baseline",
-    seed: config.seed,
-    readout: config.elicitation.readout,
-    samplesPerPair: config.elicitation.samplesPerPair,
-    concurrency: config.elicitation.concurrency,
-    refusalPolicy: config.elicitation.refusalPolicy,
-    signal: ctx.signal,
-    onProgress: (p) => {
-      failures = p.failures;
-      lastFailure = p.lastFailure;
-      stopReason = p.stopReason ?? stopReason;
-      bar.update(p.done, p.total, p.failures);
+  let fitBar: StageProgress | null = null;
+  const tournament = studyTournament(ctx, backend, {
+    onProgress: (_condition, p) => bar.update(p.done, p.total, p.failures),
+    // An active design that stopped short of its budget says why, so a short run is not a mystery.
+    onElicited: (_condition, stopReason) => {
+      bar.finish(stopReason ?? undefined);
+      fitBar = ctx.progress.stage("fit", "activities");
     },
   });
-  // An active design that stopped short of its budget says why, so a short run is not a mystery.
-  bar.finish(stopReason ?? undefined);
-  throwIfInterrupted(ctx.signal, "elicit");
-  if (failures > 0)
-    throw new PvaError(
-      `elicit: ${failures} requests failed after retries (last: ${lastFailure}); the answers so far are kept, run again to retry the rest`,
-      "E_ELICIT_FAILED",
-    );
-
-  const fitBar = ctx.progress.stage("fit", "activities");
-  const scores = fitPreferences(records, activities, {
-    bootstrap: config.rating.bootstrap,
-    level: config.rating.ciLevel,
-    prior: config.rating.prior,
-    seed: config.seed,
-    refusalPolicy: config.elicitation.refusalPolicy,
-    model: backend.id,
-    condition: "baseline",
-  });
+  let scores: PreferenceScores;
+  try {
+    scores = await tournament("baseline", null);
+  } finally {
+    if (fitBar === null) bar.finish();
+  }
   await writeJsonAtomic(ctx.folder.path(RUN_FILES.preferences), scores);
-  fitBar.update(activities.length, activities.length);
-  fitBar.finish(`${config.rating.bootstrap} bootstrap resamples`);
+  const fitted = fitBar as StageProgress | null;
+  fitted?.update(activities.length, activities.length);
+  fitted?.finish(`${config.rating.bootstrap} bootstrap resamples`);
   const model =
     config.model.backend === "embedded"
       ? modelInfo(await ctx.models.get())

@@ -2,7 +2,7 @@ import { loadEmotionVectors, runSteering } from "@pva/analysis";
 import {
   CorrelationResultSchema,
   contentHash,
-  PreferenceScoresSchema,
+  PvaError,
   RUN_FILES,
   readJsonFile,
   writeJsonAtomic,
@@ -12,6 +12,7 @@ import { studyBackend } from "../study-backend.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { preferencesInputs } from "./preferences-stage.js";
 import { hasInput } from "./stage-input.js";
+import { studyTournament } from "./study-tournament.js";
 
 /**
  * The causal test: re-runs the tournament with an emotion vector added on half the activities'
@@ -46,49 +47,46 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
     return;
   }
   const model = await ctx.models.get();
-  // The baseline's own backend: a steered tournament differs from it only by the added vectors.
+  // The baseline's own backend and tournament: a steered tournament differs from the baseline
+  // only by the added vectors, and runSteering re-reads the baseline through it (from the store).
   const backend = await studyBackend(config, ctx.models);
+  if (!backend.capabilities.steering)
+    throw new PvaError(`${backend.id}: steering needs the embedded backend`, "E_CONFIG");
   const vectors = await loadEmotionVectors(ctx.folder.path(RUN_FILES.vectors));
-  const baseline = await readJsonFile(ctx.folder.path(RUN_FILES.preferences), PreferenceScoresSchema);
   const sweep = plan.layerSweep ?? [];
   const conditions = plan.emotions.length * (plan.strengths.length * plan.splits + sweep.length);
   const bar = ctx.progress.stage("steer", "choices");
   let finished = 0;
   let current: { condition: string; total: number } | null = null;
+  const tournament = studyTournament(ctx, backend, {
+    onProgress: (condition, { done, total }) => {
+      if (condition === "baseline") return;
+      if (current !== null && current.condition !== condition) finished += current.total;
+      current = { condition, total };
+      bar.update(finished + done, Math.max(finished + total, conditions * total));
+    },
+  });
   const result = await runSteering({
     model,
-    backend,
     activities,
     vectors,
-    baseline,
-    emotions: plan.emotions,
-    strengths: plan.strengths,
-    layers: plan.layers,
-    splits: plan.splits,
-    layerSweep: sweep,
-    seed: config.seed,
-    storeFile: ctx.folder.path(RUN_FILES.choices),
-    elicitation: {
-      design: config.elicitation.design,
-      readout: config.elicitation.readout,
-      samplesPerPair: config.elicitation.samplesPerPair,
-      concurrency: config.elicitation.concurrency,
-      refusalPolicy: config.elicitation.refusalPolicy,
+    plan: {
+      emotions: plan.emotions,
+      strengths: plan.strengths,
+      layers: plan.layers,
+      splits: plan.splits,
+      layerSweep: sweep,
+      coherence: plan.coherencePrompt,
+      seed: config.seed,
+      level: config.rating.ciLevel,
     },
-    rating: { bootstrap: config.rating.bootstrap, level: config.rating.ciLevel, prior: config.rating.prior },
+    tournament,
     // An emotion with an undefined correlation (noted, r written as 0) has no r to compare with.
     probeR: correlations
       ? Object.fromEntries(
           correlations.emotions.filter((e) => e.note === undefined).map((e) => [e.emotion, e.pearson]),
         )
       : undefined,
-    coherence: plan.coherencePrompt,
-    signal: ctx.signal,
-    onProgress: ({ condition, done, total }) => {
-      if (current !== null && current.condition !== condition) finished += current.total;
-      current = { condition, total };
-      bar.update(finished + done, Math.max(finished + total, conditions * total));
-    },
   });
   bar.finish(`${conditions} steered tournaments`);
   throwIfInterrupted(ctx.signal, "steer");

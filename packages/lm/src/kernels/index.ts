@@ -8,7 +8,7 @@ export type {
   ComputeBackendKind,
   ComputeBackendOptions,
 } from "./compute-backend.js";
-export { createWasmBackend, type WasmBackend } from "./wasm-backend.js";
+export { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "./wasm-backend.js";
 
 /** Creates the kernel backend the runtime computes with: WebAssembly SIMD on all cores unless told otherwise. */
 export async function createComputeBackend(opts: ComputeBackendOptions = {}): Promise<ComputeBackend> {

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { encodeRows } from "../weight-codecs/weight-codec.js";
 import { createComputeBackend, createWasmBackend, type WasmBackend } from "./index.js";
 import { filledF32, MATMUL_SHAPES, matmulFloat64, maxScaledError } from "./kernel-test-cases.js";
 import { f32WeightMatrix } from "./weight-matrix.js";
@@ -87,6 +88,48 @@ describe("wasm compute backend, beyond the shapes", () => {
     expect(
       maxScaledError(out, matmulFloat64(x, w, rows, inDim, outDim, bias), x, w, rows, inDim, outDim),
     ).toBeLessThan(1e-5);
+  });
+
+  it("opens another memory when one is full, and gives a matrix over the share a memory of its own", async () => {
+    const b = await createWasmBackend({ threads: 2, bytesPerMemory: 1 << 20 });
+    backends.push(b);
+    expect(b.memories).toBe(1);
+    const small = b.allocF32(100_000); // 400 kB: fits the first memory's 1 MiB
+    expect(b.memories).toBe(1);
+    b.allocF32(200_000); // 800 kB more would pass 1 MiB
+    expect(b.memories).toBe(2);
+    const big = b.allocWeights("f32", 1024, 512); // 2 MiB, over any share: a memory of its own
+    expect(b.memories).toBe(3);
+    expect(big.data.buffer).not.toBe(small.buffer);
+    b.allocF32(10); // the newest memory is past its share; the second still has room
+    expect(b.memories).toBe(3);
+    b.free(small);
+    expect(() => b.free(new Float32Array(4))).toThrow(/not allocated here/);
+  });
+
+  it("computes a matmul whose operands sit in other memories exactly as in one memory, in passes when they are large", async () => {
+    // With a 1 MiB share, x (1.1 MB), w (1.1 MB as q8_0, 4.2 MB as f32) and out (18 MB) each take
+    // a memory of their own: x is staged into w's memory and out copied back, in passes of a
+    // bounded number of rows (rows * outDim is over the 4 Mi floats of one pass).
+    const [rows, inDim, outDim] = [1100, 256, 4096];
+    for (const type of ["f32", "q8_0"] as const) {
+      const one = await backend(2, true);
+      const several = await createWasmBackend({ threads: 2, fused: true, bytesPerMemory: 1 << 20 });
+      backends.push(several);
+      const results: Float32Array[] = [];
+      for (const b of [one, several]) {
+        const x = filledF32(b.allocF32(rows * inDim), 11);
+        const w = b.allocWeights(type, outDim, inDim);
+        encodeRows(type, filledF32(new Float32Array(outDim * inDim), 12), 0, outDim, inDim, w.data, 0);
+        const bias = filledF32(b.allocF32(outDim), 13);
+        const out = b.allocF32(rows * outDim);
+        await b.matmul(out, x, w, rows, bias);
+        results.push(out.slice());
+      }
+      expect(several.memories).toBeGreaterThanOrEqual(4);
+      // toEqual walks 4.5 M elements slowly; the first differing index says as much.
+      expect(results[1].findIndex((v, i) => !Object.is(v, results[0][i]))).toBe(-1);
+    }
   });
 
   it("frees arrays back to its heap", async () => {

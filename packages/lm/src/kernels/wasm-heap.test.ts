@@ -49,6 +49,17 @@ describe("WasmHeap", () => {
     expect(() => heap.free(last)).toThrow(/not allocated here/);
   });
 
+  it("says whether an array would fit below a limit, counting the free block allocF32 would take", () => {
+    const heap = new WasmHeap(createSharedMemory(), 0);
+    const a = heap.allocF32(16); // 64 bytes at 0
+    heap.allocF32(16); // at 64; top 128
+    expect(heap.fitsBelow(16, 192)).toBe(true); // would go at 128..192
+    expect(heap.fitsBelow(17, 192)).toBe(false); // 128 bytes at 128..256
+    heap.free(a);
+    expect(heap.fitsBelow(16, 64)).toBe(true); // the freed block at 0..64
+    expect(heap.fitsBelow(17, 64)).toBe(false); // too big for it: at the top, 128..256
+  });
+
   it("refuses more than wasm32's 4 GiB with a PvaError, without growing", () => {
     const heap = new WasmHeap(createSharedMemory(), 0);
     let error: unknown;
@@ -59,7 +70,7 @@ describe("WasmHeap", () => {
     }
     expect(error).toBeInstanceOf(PvaError);
     expect((error as PvaError).message).toBe(
-      'compute backend: needs 4096 MiB of WebAssembly memory, over the 4 GiB wasm32 limit; use a smaller model or kind "js"',
+      'compute backend: an array of 4096 MiB does not fit in one WebAssembly memory (0 MiB in use of wasm32\'s 4 GiB); use a smaller model or kind "js"',
     );
     expect(heap.memory.buffer.byteLength).toBe(65536);
   });

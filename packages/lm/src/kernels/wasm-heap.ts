@@ -71,6 +71,17 @@ export class WasmHeap {
     return this.buffers.has(view.buffer) ? view.byteOffset : undefined;
   }
 
+  /**
+   * Whether an allocF32 of `length` floats would end at or below byte `limit` (in a freed block or
+   * at the bump pointer), so a caller spreading arrays over several memories can pick one.
+   */
+  fitsBelow(length: number, limit: number): boolean {
+    const bytes = alignUp(Math.max(length * 4, 1));
+    // The block allocF32 would take: the first free one that is large enough (takeFreeBlock).
+    const block = this.freeBlocks.find((b) => b.bytes >= bytes);
+    return (block ? block.address : this.top) + bytes <= limit;
+  }
+
   /** Bytes in use or free-listed below the bump pointer: what the heap costs in RSS at most. */
   get highWaterBytes(): number {
     return this.top;
@@ -85,7 +96,7 @@ export class WasmHeap {
       const total = have / PAGE_BYTES + pages;
       if (total > MAX_WASM_PAGES) {
         throw new PvaError(
-          `compute backend: needs ${formatMiB(end)} of WebAssembly memory, over the 4 GiB wasm32 limit; use a smaller model or kind "js"`,
+          `compute backend: an array of ${formatMiB(bytes)} does not fit in one WebAssembly memory (${formatMiB(address)} in use of wasm32's 4 GiB); use a smaller model or kind "js"`,
           "E_WASM_MEMORY",
         );
       }
