@@ -22,7 +22,9 @@ export async function runStages(
   const study = await openStudy(studyPath, opts);
   const progress = new ProgressReporter();
   const folder = await RunFolder.open(study.runDir);
-  const models = new ModelLoader(study.config.model.source, progress);
+  const models = new ModelLoader(study.config.model.source, progress, {
+    quantize: study.config.model.quantize,
+  });
   const ctx: PipelineContext = { study, folder, models, progress, signal };
   try {
     for (const stage of stages) {
