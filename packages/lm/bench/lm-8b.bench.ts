@@ -79,7 +79,10 @@ const decodeTokens = Number(values.decode);
 const shape = SHAPES[values.shape];
 if (!shape) throw new Error(`--shape: one of ${Object.keys(SHAPES).join(", ")}`);
 const script = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-const load = () => loadavg().map((v) => v.toFixed(1)).join(" ");
+const load = () =>
+  loadavg()
+    .map((v) => v.toFixed(1))
+    .join(" ");
 const tokS = (tokens: number, ms: number) => (tokens * 1000) / ms;
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
@@ -91,9 +94,13 @@ for (const type of values.types.split(",")) {
     onProgress: progressLine(`writing random ${shape.name} ${type}`),
   });
   const fileBytes = (await stat(file)).size;
-  console.log(`\n${shape.name} ${type}: ${file} (${(fileBytes / 1e9).toFixed(2)} GB), load average ${load()}`);
+  console.log(
+    `\n${shape.name} ${type}: ${file} (${(fileBytes / 1e9).toFixed(2)} GB), load average ${load()}`,
+  );
   const readMs = await readOnce(file);
-  console.log(`  read once: ${(readMs / 1000).toFixed(1)} s (${(fileBytes / 1e6 / (readMs / 1000)).toFixed(0)} MB/s)`);
+  console.log(
+    `  read once: ${(readMs / 1000).toFixed(1)} s (${(fileBytes / 1e6 / (readMs / 1000)).toFixed(0)} MB/s)`,
+  );
 
   const ours = await measure("measure-ours-8b.ts", [file, String(threads), String(decodeTokens)]);
   const theirs = await measure("measure-llama-cpp-8b.ts", [

@@ -288,7 +288,10 @@ interface KQuantExports {
   min(): number;
 }
 
-let kQuant: { exports: KQuantExports; x: Float32Array; weights: Float32Array; codes: Uint8Array } | null | undefined;
+let kQuant:
+  | { exports: KQuantExports; x: Float32Array; weights: Float32Array; codes: Uint8Array }
+  | null
+  | undefined;
 
 /** Which makeQkx2Quants runs: the WebAssembly build, or the TypeScript one where it is not built. */
 export function kQuantSearchKind(): "wasm" | "js" {
