@@ -35,13 +35,13 @@ export function min(): f32 {
   return resultMin;
 }
 
-@inline function xAt(i: i32): f32 {
-  return load<f32>(X + (<usize>i << 2));
+function xAt(i: i32): f32 {
+  return load<f32>(X + ((<usize>i) << 2));
 }
-@inline function wAt(i: i32): f32 {
-  return load<f32>(WEIGHTS + (<usize>i << 2));
+function wAt(i: i32): f32 {
+  return load<f32>(WEIGHTS + ((<usize>i) << 2));
 }
-@inline function code(v: f32, nmax: f32): f32 {
+function code(v: f32, nmax: f32): f32 {
   let l: f32 = v + ROUNDER - ROUNDER;
   if (l < 0) l = 0;
   else if (l > nmax) l = nmax;
@@ -63,18 +63,18 @@ export function makeQkx2Quants(n: i32, nmaxInt: i32, rmin: f32, rdelta: f32, nst
     sumX = sumX + w * v;
   }
   if (mn > 0) mn = 0;
-  if (mx == mn) {
+  if (mx === mn) {
     memory.fill(L, 0, <usize>n);
     resultScale = 0;
     resultMin = -mn;
     return;
   }
-  for (let i = 0; i < n; i++) store<f32>(XM + (<usize>i << 2), xAt(i) - mn);
+  for (let i = 0; i < n; i++) store<f32>(XM + ((<usize>i) << 2), xAt(i) - mn);
   let iscale: f32 = nmax / (mx - mn);
   let sc: f32 = 1 / iscale;
   let bestError: f32 = 0;
   for (let i = 0; i < n; i++) {
-    const l = code(iscale * load<f32>(XM + (<usize>i << 2)), nmax);
+    const l = code(iscale * load<f32>(XM + ((<usize>i) << 2)), nmax);
     store<u8>(L + <usize>i, <u8>l);
     const diff: f32 = sc * l + mn - xAt(i);
     bestError = bestError + wAt(i) * (diff * diff);
@@ -83,8 +83,8 @@ export function makeQkx2Quants(n: i32, nmaxInt: i32, rmin: f32, rdelta: f32, nst
     iscale = (rmin + rdelta * <f32>is + nmax) / (mx - mn);
     let same = is > 0;
     for (let i = 0; i < n; i++) {
-      const l = <u8>code(iscale * load<f32>(XM + (<usize>i << 2)), nmax);
-      if (l != load<u8>(LAST + <usize>i)) same = false;
+      const l = <u8>code(iscale * load<f32>(XM + ((<usize>i) << 2)), nmax);
+      if (l !== load<u8>(LAST + <usize>i)) same = false;
       store<u8>(LAUX + <usize>i, l);
     }
     if (same) continue;
@@ -117,9 +117,9 @@ export function makeQkx2Quants(n: i32, nmaxInt: i32, rmin: f32, rdelta: f32, nst
         memory.copy(L, LAUX, <usize>n);
         bestError = error;
         sc = thisScale;
-        if (thisMin != mn) {
+        if (thisMin !== mn) {
           mn = thisMin;
-          for (let i = 0; i < n; i++) store<f32>(XM + (<usize>i << 2), xAt(i) - mn);
+          for (let i = 0; i < n; i++) store<f32>(XM + ((<usize>i) << 2), xAt(i) - mn);
         }
       }
     }
