@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSafetensors, writeSafetensors } from "./formats/safetensors.js";
 import { convertToGguf } from "./gguf-export.js";
 import { inspectModel, loadModel, type Model } from "./load.js";
+import { type ModelFootprint, memoryNeeded } from "./model-footprint.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 import { logSoftmaxRows, maxLogProbDifference } from "./testing/llama-cpp-reference.js";
 
@@ -122,5 +123,27 @@ describe("16-bit and quantized weights in memory", () => {
     );
     expect(quantized?.message).not.toContain("--quantize");
     expect(quantized?.message).toContain("a smaller quantization");
+  });
+});
+
+describe("memoryNeeded", () => {
+  const weights = (memoryBytes: number): ModelFootprint => ({
+    parameters: 0,
+    storedTypes: {},
+    storedBytes: 0,
+    memoryTypes: {},
+    memoryBytes,
+  });
+  const MiB = 2 ** 20;
+
+  it("adds 5% and 256 MiB to weights that fit one WebAssembly memory", () => {
+    expect(memoryNeeded(weights(1e9), 16)).toBe(1.05e9 + 256 * MiB);
+  });
+
+  it("adds each memory's workers and staging for weights spread over several", () => {
+    // 8.5 GB (an 8B Q8_0) over shares of 3.75 GiB: 3 memories, each 15 workers x 8 MiB + 32 MiB.
+    expect(memoryNeeded(weights(8.5e9), 16)).toBe(
+      Math.ceil(8.5e9 * 1.05) + 256 * MiB + 3 * (15 * 8 + 32) * MiB,
+    );
   });
 });

@@ -1,6 +1,7 @@
-import { freemem } from "node:os";
+import { availableParallelism, freemem } from "node:os";
 import { PvaError } from "@pva/core";
 import { elementCount, rowLength, type TensorStore } from "./formats/tensor-store.js";
+import { extraMemoryBytes } from "./kernels/wasm-backend.js";
 import { WEIGHT_TYPE_LAYOUT, type WeightType } from "./kernels/weight-matrix.js";
 import { memoryWeightType, type QuantizeType, storedBytes } from "./weights.js";
 
@@ -60,9 +61,14 @@ export function modelFootprint(
   return footprint;
 }
 
-/** Room for activations, the KV cache and the runtime itself on top of the weights. */
-export function memoryNeeded(footprint: ModelFootprint): number {
-  return Math.ceil(footprint.memoryBytes * 1.05) + 256 * 2 ** 20;
+/**
+ * Room for activations, the KV cache and the runtime itself on top of the weights, and for the
+ * extra WebAssembly memories of a model past one memory's share (their workers and staging).
+ */
+export function memoryNeeded(footprint: ModelFootprint, threads = availableParallelism()): number {
+  return (
+    Math.ceil(footprint.memoryBytes * 1.05) + 256 * 2 ** 20 + extraMemoryBytes(footprint.memoryBytes, threads)
+  );
 }
 
 /** Memory this process can still use: free memory, capped by a cgroup limit when there is one. */

@@ -75,6 +75,18 @@ export interface WasmBackend extends ComputeBackend {
 export const DEFAULT_BYTES_PER_MEMORY = 4 * 2 ** 30 - 256 * 2 ** 20;
 
 /**
+ * Memory that spreading `weightBytes` of weights over several memories takes beyond the weights
+ * (a model within one memory's share: none): per memory past the first, its workers (measured
+ * about 7 MiB each, see the README) and its staging of activations (two passes of
+ * STAGING_FLOATS). Matrices do not pack memories exactly, so this counts one memory more.
+ */
+export function extraMemoryBytes(weightBytes: number, threads: number): number {
+  const memories = Math.ceil(weightBytes / DEFAULT_BYTES_PER_MEMORY);
+  if (memories <= 1) return 0;
+  return memories * ((threads - 1) * 8 * 2 ** 20 + 2 * STAGING_FLOATS * 4);
+}
+
+/**
  * Floats of activation rows staged into another memory per kernel call (16 MiB), so staging in a
  * full memory stays bounded; a matmul over more rows runs in passes.
  */
