@@ -1,4 +1,4 @@
-import { PvaError } from "@pva/core";
+import { PvaError, redactUrl } from "@pva/core";
 import type { Command, CommanderError } from "commander";
 import { pvaCommand } from "./help-examples.js";
 
@@ -41,7 +41,15 @@ export function reportUsageErrors(command: Command): Command {
     if (["commander.helpDisplayed", "commander.help", "commander.version"].includes(error.code))
       throw new HelpShown(error.exitCode);
     const path = commandPath(command);
-    const what = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+    // Commander repeats a rejected value as it was typed ("argument 'http://u:pw@h' is invalid."):
+    // it is quoted with any URL secrets redacted.
+    const what = error.message
+      .replace(/^error: /, "")
+      .replace(
+        /^(option '[^']+' argument ')([\s\S]*)(' is invalid\.)/,
+        (_m, head, value, tail) => `${head}${redactUrl(value)}${tail}`,
+      )
+      .replace(/\s*\n\s*/g, " ");
     const pva = pvaCommand();
     const help = path === "" ? `${pva} --help` : `${pva} ${path} --help`;
     throw new PvaError(`${path === "" ? "" : `${path}: `}${what} (see ${help})`, "E_USAGE");

@@ -6,6 +6,7 @@ import {
   type Emotion,
   InputError,
   loadStudy,
+  PvaError,
   type StudyConfig,
   studyActivities,
   studyEmotions,
@@ -49,7 +50,15 @@ function applyOverrides(
     // The server answers the choices; the study's model source still names the weights the
     // activation stages read. Which server answers does not change the answers, so endpoints
     // stay out of the hash.
-    const name = opts.model ?? model.name ?? model.source.replace(/^hf:/, "");
+    // The served model's name: --model, else the study's model.name, else its hf: id (servers
+    // such as vLLM serve a hub model under that id). A builtin or local model is served by no one.
+    const name =
+      opts.model ?? model.name ?? (model.source.startsWith("hf:") ? model.source.slice(3) : undefined);
+    if (name === undefined)
+      throw new PvaError(
+        `--endpoint needs --model <served model name>: the study's model ${model.source} is not a name a server knows`,
+        "E_USAGE",
+      );
     model = { ...model, backend: "openai", endpoints: opts.endpoint, name };
     changed.backend = "openai";
     changed.apiModel = name;

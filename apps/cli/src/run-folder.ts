@@ -1,6 +1,15 @@
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { contentHash, PvaError, RUN_FILES, RunStore, sha256Hex } from "@pva/core";
+import {
+  contentHash,
+  isTemporaryFile,
+  LockedError,
+  PvaError,
+  RUN_FILES,
+  RunStore,
+  removeTemporaryFiles,
+  sha256Hex,
+} from "@pva/core";
 
 /** What the manifest says about the model; kept in the stage log so a resumed run need not load it. */
 export interface ModelInfo {
@@ -50,15 +59,20 @@ export class RunFolder {
       throw new PvaError(`${dir}: cannot create the run folder (${REASONS[code] ?? code})`, "E_OUTPUT");
     }
     const log = await RunStore.open<StageRecord>(join(dir, RUN_FILES.stageLog)).catch((error: unknown) => {
-      if (error instanceof PvaError && error.code === "E_LOCKED") {
-        const holder = /process \d+/.exec(error.message)?.[0] ?? "another process";
+      if (error instanceof LockedError)
         throw new PvaError(
-          `${dir}: another pva run (${holder}) is working on this run folder; wait for it to finish or stop it`,
+          `${dir}: another pva run (process ${error.holderPid}) is working on this run folder; wait for it to finish, or, if process ${error.holderPid} is not pva (a pid reused after a crash), delete ${error.lockFile}`,
           "E_RUN_LOCKED",
         );
-      }
+      if (error instanceof PvaError && error.code === "E_LOCKED")
+        throw new PvaError(
+          `${dir}: another pva run (in this process) is working on this run folder (${error.message})`,
+          "E_RUN_LOCKED",
+        );
       throw error;
     });
+    // We hold the folder's lock, so a temporary file in it is a killed writer's, never a live one's.
+    await removeTemporaryFiles(dir);
     return new RunFolder(dir, log);
   }
 
@@ -110,7 +124,7 @@ export class RunFolder {
     if (!info?.isDirectory()) return [name];
     const entries = await readdir(this.path(name), { recursive: true, withFileTypes: true });
     return entries
-      .filter((entry) => entry.isFile())
+      .filter((entry) => entry.isFile() && !isTemporaryFile(entry.name))
       .map((entry) => relative(this.dir, join(entry.parentPath, entry.name)).split(sep).join("/"))
       .sort();
   }

@@ -1,4 +1,4 @@
-import { QUANTIZE_TYPES, type QuantizeTypeName } from "@pva/core";
+import { endpointUrlProblem, QUANTIZE_TYPES, type QuantizeTypeName } from "@pva/core";
 import { type Command, InvalidArgumentError, Option } from "commander";
 
 /** Options that override the study file; each command takes only those its stages use. */
@@ -20,6 +20,11 @@ export function integerOption(name: string, min: number): (value: string) => num
     const n = Number(value);
     if (value.trim() === "" || !Number.isInteger(n) || n < min)
       throw new InvalidArgumentError(`${name} expects an integer >= ${min}, got ${JSON.stringify(value)}`);
+    // Past 2^53 a number is stored rounded: 1e20 and 1e20+1 would be one seed and one run folder.
+    if (!Number.isSafeInteger(n))
+      throw new InvalidArgumentError(
+        `${name} expects an integer <= ${Number.MAX_SAFE_INTEGER} (larger ones lose digits), got ${JSON.stringify(value)}`,
+      );
     return n;
   };
 }
@@ -41,7 +46,18 @@ export const quantizeOption = () =>
     "quantize F32/F16/BF16 weights while loading (q8_0 takes ~1.06 bytes per weight; quantized GGUF weights stay as stored)",
   ).argParser(quantizeType);
 
-function collect(value: string, previous: string[] = []): string[] {
+/** An option whose value names something (a model, a folder): an empty string names nothing. */
+function nonEmpty(name: string, what: string): (value: string) => string {
+  return (value: string): string => {
+    if (value.trim() === "") throw new InvalidArgumentError(`${name} expects ${what}, got an empty string`);
+    return value;
+  };
+}
+
+/** Each --endpoint checked when it is read (http/https, no credentials), not at the first request. */
+function collectEndpoint(value: string, previous: string[] = []): string[] {
+  const problem = endpointUrlProblem(value);
+  if (problem !== undefined) throw new InvalidArgumentError(`--endpoint ${problem}`);
   return [...previous, value];
 }
 
@@ -50,13 +66,16 @@ const STUDY_OPTIONS: Record<StudyOptionName, () => Option> = {
     new Option(
       "--model <source>",
       "model to use: a HF folder, a .gguf file, hf:org/name[@rev] or builtin:random-tiny (with --endpoint: the served model's name)",
-    ),
+    ).argParser(nonEmpty("--model", "a model source or served model name")),
   endpoint: () =>
     new Option(
       "--endpoint <url>",
       "ask an OpenAI-compatible server (base URL, e.g. http://localhost:8080/v1) for the choices; repeat to spread the load",
-    ).argParser(collect),
-  out: () => new Option("--out <dir>", "folder the run folder is created in (default: ./runs)"),
+    ).argParser(collectEndpoint),
+  out: () =>
+    new Option("--out <dir>", "folder the run folder is created in (default: ./runs)").argParser(
+      nonEmpty("--out", "a folder"),
+    ),
   seed: () => new Option("--seed <n>", "seed for every random choice").argParser(integerOption("--seed", 0)),
   concurrency: () =>
     new Option("--concurrency <n>", "requests in flight (API backends)").argParser(

@@ -8,13 +8,16 @@ export {
   emotionSlug,
   findEmotion,
 } from "./catalogs/emotions.js";
+export { endpointUrlProblem } from "./endpoint-url.js";
 export { InputError, PvaError } from "./errors.js";
 export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
 export { formatIssuePath } from "./issue-path.js";
 export { loadActivities } from "./load-activities.js";
 export { type LoadedStudy, loadStudy } from "./load-study.js";
 export { parseWithSchema } from "./parse-with-schema.js";
+export { LockedError } from "./pid-lock.js";
 export { readJsonFile } from "./read-json-file.js";
+export { redactUrl } from "./redact-url.js";
 export { createRng, type Rng } from "./rng.js";
 export {
   isReproducibleArtifact,
@@ -22,6 +25,7 @@ export {
   jsonlLines,
   noRunResultsError,
   presentRunResults,
+  RUN_ARTIFACTS,
   RUN_FILES,
   RUN_RESULTS,
   type RunFileName,
@@ -92,4 +96,10 @@ export {
 export { RunStore } from "./store.js";
 export { STUDY_SCHEMA_FILE, studyJsonSchema, studyJsonSchemaText } from "./study-json-schema.js";
 export { studyActivities, studyEmotions } from "./study-selection.js";
-export { type AtomicContent, writeFileAtomic, writeJsonAtomic } from "./write-file-atomic.js";
+export {
+  type AtomicContent,
+  isTemporaryFile,
+  removeTemporaryFiles,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "./write-file-atomic.js";

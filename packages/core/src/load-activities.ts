@@ -73,5 +73,14 @@ export async function loadActivities(file: string): Promise<Activity[]> {
   if (extension !== ".json" && extension !== ".csv")
     throw new InputError(file, "", "expected an activity file ending in .json or .csv");
   const text = await readTextFile(file);
-  return extension === ".csv" ? loadCsvActivities(file, text) : loadJsonActivities(file, text);
+  const activities = extension === ".csv" ? loadCsvActivities(file, text) : loadJsonActivities(file, text);
+  // A preference is between two activities: with fewer there is nothing to ask, and every later
+  // stage would fail on an empty fit. Refused here, as the inline list is by its schema.
+  if (activities.length < 2)
+    throw new InputError(
+      file,
+      "",
+      `expected at least 2 activities (a preference needs a pair), found ${activities.length}`,
+    );
+  return activities;
 }

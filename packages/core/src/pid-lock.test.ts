@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PvaError } from "./errors.js";
-import { acquirePidLock } from "./pid-lock.js";
+import { acquirePidLock, LockedError } from "./pid-lock.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -44,6 +44,9 @@ describe("acquirePidLock", () => {
       await writeFile(lockFile, `${holder.pid}\n`);
       const error = await acquirePidLock(lockFile, "runs/x/choices.jsonl").catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PvaError);
+      expect(error).toBeInstanceOf(LockedError);
+      expect((error as LockedError).holderPid).toBe(holder.pid);
+      expect((error as LockedError).lockFile).toBe(lockFile);
       expect((error as PvaError).code).toBe("E_LOCKED");
       expect((error as Error).message).toBe(
         `runs/x/choices.jsonl is in use by process ${holder.pid} (lock file ${lockFile}); wait for it to finish, or delete the lock file if that process is not a pva run`,

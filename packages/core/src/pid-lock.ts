@@ -69,13 +69,33 @@ async function clearStale(lockFile: string, staleContent: string): Promise<void>
   await unlink(aside);
 }
 
+/**
+ * The lock is held by another live process. `holderPid` is that process and `lockFile` the lock's
+ * path, so a caller can word its own message; the default one names both and the fix (the pid may
+ * be a reused one that is no pva at all).
+ */
+export class LockedError extends PvaError {
+  readonly holderPid: number;
+  readonly lockFile: string;
+
+  constructor(resource: string, holderPid: number, lockFile: string) {
+    super(
+      `${resource} is in use by process ${holderPid} (lock file ${lockFile}); wait for it to finish, or delete the lock file if that process is not a pva run`,
+      "E_LOCKED",
+    );
+    this.name = "LockedError";
+    this.holderPid = holderPid;
+    this.lockFile = lockFile;
+  }
+}
+
 export interface PidLock {
   readonly file: string;
   release(): Promise<void>;
 }
 
 /**
- * Takes `lockFile` for this process. A live holder -> PvaError naming the lock file and its pid;
+ * Takes `lockFile` for this process. A live holder -> LockedError naming the lock file and its pid;
  * a dead holder (crash, SIGKILL) -> its lock is taken over.
  */
 export async function acquirePidLock(lockPath: string, resource: string): Promise<PidLock> {
@@ -102,10 +122,7 @@ export async function acquirePidLock(lockPath: string, resource: string): Promis
     // Our own pid on a lock this process does not hold is a leftover of an earlier process that
     // had the same pid (pids are reused, especially in containers).
     if (pid !== undefined && pid !== process.pid && isAlive(pid))
-      throw new PvaError(
-        `${resource} is in use by process ${pid} (lock file ${lockFile}); wait for it to finish, or delete the lock file if that process is not a pva run`,
-        "E_LOCKED",
-      );
+      throw new LockedError(resource, pid, lockFile);
     if (pid === undefined && content === "") {
       // A holder may be between creating the file and writing its pid: give it a moment.
       await new Promise((r) => setTimeout(r, 50));

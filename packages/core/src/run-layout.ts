@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { InputError } from "./errors.js";
 import { parseWithSchema } from "./parse-with-schema.js";
 import { type ChoiceRecord, ChoiceRecordSchema } from "./schemas/choice-record.js";
+import { isTemporaryFile } from "./write-file-atomic.js";
 
 /**
  * The file names of a run folder (`runs/<study>-<hash12>/`), the one place they are spelled. The
@@ -33,6 +34,14 @@ export function runLayout(dir: string): { dir: string } & Record<RunFileName, st
   return { dir, ...paths };
 }
 
+/**
+ * The files a manifest lists (with the report folder's files): everything the layout names but
+ * the stage log and the manifest itself. Whatever else lies in the folder is not the run's.
+ */
+export const RUN_ARTIFACTS: readonly RunFileName[] = (Object.keys(RUN_FILES) as RunFileName[]).filter(
+  (name) => name !== "stageLog" && name !== "manifest",
+);
+
 /** The results a report is drawn from; a folder holding none of them was never run. */
 export const RUN_RESULTS: readonly RunFileName[] = [
   "preferences",
@@ -45,7 +54,7 @@ export const RUN_RESULTS: readonly RunFileName[] = [
 /**
  * Whether a file of the run folder has the same bytes on every run of the same study: everything
  * but the raw choice records (they carry timings), the report itself, and the bookkeeping (stage
- * log, manifest, locks, temporary files). The manifest a report shows lists only these, so
+ * log, manifest, locks, writeFileAtomic's temporary files). The manifest a report shows lists only these, so
  * `pva run` and a later `pva report` of the folder give byte-identical reports.
  */
 export function isReproducibleArtifact(file: string): boolean {
@@ -57,7 +66,7 @@ export function isReproducibleArtifact(file: string): boolean {
     file !== RUN_FILES.report &&
     !file.startsWith(`${RUN_FILES.report}/`) &&
     !name.endsWith(".lock") &&
-    !name.endsWith(".tmp")
+    !isTemporaryFile(name)
   );
 }
 

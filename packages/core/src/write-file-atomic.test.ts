@@ -1,8 +1,14 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeFileAtomic, writeJsonAtomic } from "./write-file-atomic.js";
+import {
+  isTemporaryFile,
+  removeTemporaryFiles,
+  temporaryFileFor,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "./write-file-atomic.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -76,5 +82,29 @@ describe("writeFileAtomic", () => {
   it("a missing folder is an error and creates nothing", async () => {
     await expect(writeFileAtomic(join(dir, "no", "such.txt"), "x")).rejects.toThrow(/ENOENT/);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("temporary files", () => {
+  it("isTemporaryFile recognises exactly the names temporaryFileFor makes", () => {
+    expect(isTemporaryFile(temporaryFileFor(join(dir, "vectors.safetensors")))).toBe(true);
+    expect(isTemporaryFile(".probes.json.4242.0a1b2c3d.tmp")).toBe(true);
+    for (const name of ["probes.json", "vectors.safetensors.tmp", ".probes.json.tmp", "x.4242.0a1b2c3d.tmp"])
+      expect(isTemporaryFile(name)).toBe(false);
+  });
+
+  it("removeTemporaryFiles removes a killed writer's leftovers at any depth and nothing else", async () => {
+    await mkdir(join(dir, "report", "charts"), { recursive: true });
+    await writeFile(join(dir, "probes.json"), "{}");
+    await writeFile(join(dir, ".probes.json.99999.deadbeef.tmp"), "{");
+    await writeFile(join(dir, "report", "charts", ".elo.svg.12.00ff00ff.tmp"), "<");
+    await writeFile(join(dir, "notes.tmp"), "mine");
+    const removed = await removeTemporaryFiles(dir);
+    expect(removed.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
+      ".probes.json.99999.deadbeef.tmp",
+      join("report", "charts", ".elo.svg.12.00ff00ff.tmp"),
+    ]);
+    expect((await readdir(dir)).sort()).toEqual(["notes.tmp", "probes.json", "report"]);
+    expect(await readdir(join(dir, "report", "charts"))).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type FileHandle, open, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { canonicalJson } from "./hash.js";
 
@@ -26,6 +26,25 @@ async function fsyncDirectory(dir: string): Promise<void> {
 /** The temporary name a write of `file` goes through; dot-prefixed, so listings and globs skip it. */
 export function temporaryFileFor(file: string): string {
   return join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** Whether a file name is one temporaryFileFor makes (the one temp-file naming rule of pva). */
+export function isTemporaryFile(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{8}\.tmp$/.test(basename(name));
+}
+
+/**
+ * Removes the temporary files writeFileAtomic left in `dir` and below when a process was killed
+ * mid-write (a SIGKILL skips its clean-up). Call it only while holding the folder's lock: a
+ * temporary file there then belongs to no live writer. Returns the removed paths.
+ */
+export async function removeTemporaryFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  const leftovers = entries
+    .filter((entry) => entry.isFile() && isTemporaryFile(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name));
+  for (const file of leftovers) await rm(file, { force: true });
+  return leftovers;
 }
 
 /**

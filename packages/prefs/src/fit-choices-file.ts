@@ -61,6 +61,16 @@ export async function fitChoicesFile(
   });
   const selected =
     opts.condition === undefined ? records : records.filter((r) => r.condition === opts.condition);
+  // Nothing to fit is the user's mistake (an empty file, a misspelt condition), not an empty table.
+  if (records.length === 0) throw new InputError(file, "", "no choice records to fit (the file is empty)");
+  if (selected.length === 0) {
+    const present = [...new Set(records.map((r) => r.condition))].sort().join(", ");
+    throw new InputError(
+      file,
+      "condition",
+      `no records of condition "${opts.condition}"; the file has ${present}`,
+    );
+  }
   const activities = opts.activities ?? activitiesIn(selected);
   return fitPreferences(selected, activities, {
     bootstrap: opts.bootstrap ?? 1000,

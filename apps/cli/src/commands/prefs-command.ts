@@ -1,6 +1,6 @@
 import { loadActivities, type PreferenceScores } from "@pva/core";
 import { fitChoicesFile } from "@pva/prefs";
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { examples } from "../help-examples.js";
 import { integerOption } from "../study-options.js";
 
@@ -12,6 +12,28 @@ interface FitOptions {
   prior: number;
   refusalPolicy: "tie" | "skip" | "loss-both";
   condition: string;
+}
+
+/** Resamples past this are a typo, not a wish for tighter intervals (and would exhaust memory). */
+const MAX_BOOTSTRAP = 100_000;
+
+function boundedInteger(name: string, min: number, max: number): (value: string) => number {
+  const parse = integerOption(name, min);
+  return (value: string): number => {
+    const n = parse(value);
+    if (n > max)
+      throw new InvalidArgumentError(`${name} expects an integer <= ${max}, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+function positiveNumber(name: string): (value: string) => number {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
+      throw new InvalidArgumentError(`${name} expects a number > 0, got ${JSON.stringify(value)}`);
+    return n;
+  };
 }
 
 function scoreTable(scores: PreferenceScores): string {
@@ -39,9 +61,14 @@ const fit = new Command("fit")
     "--activities <file>",
     "the activities (.json or .csv); default: the ids in the file, described from the built-in catalog",
   )
-  .option("--bootstrap <n>", "bootstrap resamples", integerOption("--bootstrap", 0), 1000)
+  .option("--bootstrap <n>", "bootstrap resamples", boundedInteger("--bootstrap", 0, MAX_BOOTSTRAP), 1000)
   .option("--seed <n>", "seed of the bootstrap", integerOption("--seed", 0), 1234)
-  .option("--prior <games>", "virtual comparisons per activity against the average", Number, 0.5)
+  .option(
+    "--prior <games>",
+    "virtual comparisons per activity against the average",
+    positiveNumber("--prior"),
+    0.5,
+  )
   .addOption(
     new Option("--refusal-policy <policy>", "how refusals count")
       .choices(["tie", "skip", "loss-both"])

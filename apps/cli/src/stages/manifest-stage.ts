@@ -1,7 +1,7 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { RUN_FILES, type RunManifest, type StudyConfig, writeJsonAtomic } from "@pva/core";
+import { RUN_ARTIFACTS, RUN_FILES, type RunManifest, type StudyConfig, writeJsonAtomic } from "@pva/core";
 import { modelInfo } from "../model-loader.js";
 import type { ModelInfo } from "../run-folder.js";
 import type { PipelineContext } from "./pipeline-context.js";
@@ -11,16 +11,6 @@ const PACKAGES = ["@pva/core", "@pva/lm", "@pva/stimuli", "@pva/prefs", "@pva/an
 
 function versionOf(name: string): string {
   return (require(`${name}/package.json`) as { version: string }).version;
-}
-
-/** Files of the run folder that are bookkeeping, not results. */
-function isBookkeeping(name: string): boolean {
-  return (
-    name === RUN_FILES.manifest ||
-    name === RUN_FILES.stageLog ||
-    name.endsWith(".lock") ||
-    name.endsWith(".tmp")
-  );
 }
 
 function portable(path: string, from = process.cwd()): string {
@@ -74,11 +64,10 @@ export async function manifestStage(
     .filter((m): m is ModelInfo => m !== undefined)
     .at(-1);
   const model = fromLog ?? previous?.model ?? modelInfo(await ctx.models.get());
-  const entries = await readdir(folder.dir);
+  // Only what the run layout names, as it is on disk now: a stray file in the folder is not the run's.
   const artifacts: Record<string, string> = {};
-  for (const entry of entries.sort()) {
-    if (isBookkeeping(entry)) continue;
-    for (const file of await folder.filesUnder(entry)) {
+  for (const name of RUN_ARTIFACTS) {
+    for (const file of await folder.filesUnder(RUN_FILES[name])) {
       if (!include(file)) continue;
       const sha = await folder.fileHash(file);
       if (sha !== null) artifacts[file] = sha;

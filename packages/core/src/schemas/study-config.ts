@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { emotionCatalog, findEmotion } from "../catalogs/emotions.js";
+import { endpointUrlProblem } from "../endpoint-url.js";
 import { ActivityCatalogSchema } from "./activity.js";
 
 // Study files are written by hand, so unknown keys are errors (a misspelt "elicitaton" would
@@ -38,7 +39,13 @@ export const ModelConfigSchema = z.strictObject({
       "embedded: pva's own runtime on the weights; openai: an OpenAI-compatible server; anthropic: the Anthropic API.",
     ),
   endpoints: z
-    .array(z.url({ error: "expected a base URL such as http://localhost:8080/v1" }))
+    .array(
+      z.url({ error: "expected a base URL such as http://localhost:8080/v1" }).superRefine((url, ctx) => {
+        // Not a URL at all is z.url's one problem; the rest (scheme, credentials) is endpointUrlProblem's.
+        const problem = URL.canParse(url) ? endpointUrlProblem(url) : undefined;
+        if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    )
     .default([])
     .describe("Base URLs for the openai backend (several: requests are spread over them)."),
   name: z.string().min(1).nullable().default(null).describe("Model name sent to an API."),
