@@ -19,13 +19,14 @@ function listedOptions(help: string): string[] {
 
 // What each command's stages read, written out by hand from what the stages do: elicit asks a
 // backend (model or endpoints, concurrency) under a design (budget) with a seed; vectors and
-// probe read the model's activations; analyze and steer run elicit first.
-const ELICITING = ["--model", "--endpoint", "--out", "--seed", "--concurrency", "--budget"];
+// probe read the model's activations; analyze and steer run elicit first. Every stage that loads
+// the model takes --quantize.
+const ELICITING = ["--model", "--quantize", "--endpoint", "--out", "--seed", "--concurrency", "--budget"];
 const EXPECTED: Record<string, string[]> = {
   run: ELICITING,
   elicit: ELICITING,
-  vectors: ["--model", "--out"],
-  probe: ["--model", "--out"],
+  vectors: ["--model", "--quantize", "--out"],
+  probe: ["--model", "--quantize", "--out"],
   analyze: ELICITING,
   steer: ELICITING,
   report: ["--out"],
@@ -49,7 +50,7 @@ describe("each command takes only the options it uses", () => {
       "steer",
       "report",
     ]);
-    expect(optionsOf(stagesFor("probe")).sort()).toEqual(["model", "out"]);
+    expect(optionsOf(stagesFor("probe")).sort()).toEqual(["model", "out", "quantize"]);
     expect(optionsOf(stagesFor("report"))).toEqual(["out"]);
   });
 
@@ -75,6 +76,10 @@ describe("each command takes only the options it uses", () => {
       ],
       [["probe", SMOKE_STUDY, "--seed", "7"], "pva: probe: unknown option '--seed' (see pva probe --help)"],
       [
+        ["report", SMOKE_STUDY, "--quantize", "q8_0"],
+        "pva: report: unknown option '--quantize' (see pva report --help)",
+      ],
+      [
         ["model", "info", "builtin:random-tiny", "--out", "x"],
         "pva: model info: unknown option '--out' (see pva model info --help)",
       ],
@@ -94,6 +99,11 @@ describe("each command takes only the options it uses", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /^pva: run: .*--concurrency expects an integer >= 1, got "0" \(see pva run --help\)\n$/,
+    );
+    const quantize = await runPva(["run", SMOKE_STUDY, "--quantize", "q3_k"], dir);
+    expect(quantize.code).toBe(2);
+    expect(quantize.stderr).toMatch(
+      /^pva: run: .*--quantize expects one of q8_0, q4_0, q4_k, q5_k, q6_k, got "q3_k" \(see pva run --help\)\n$/,
     );
     const fit = await runPva(["prefs", "fit", "x.jsonl", "--bootstrap", "1.5"], dir);
     expect(fit.code).toBe(2);

@@ -34,6 +34,9 @@ describe("openStudy", () => {
     const model = await openStudy(SMOKE_STUDY, { model: "builtin:random-135m" });
     expect(model.hash).not.toBe(base.hash);
     expect(model.config.model.source).toBe("builtin:random-135m");
+    const quantized = await openStudy(SMOKE_STUDY, { quantize: "q8_0" });
+    expect(quantized.hash).not.toBe(base.hash);
+    expect(quantized.config.model.quantize).toBe("q8_0");
     const concurrent = await openStudy(SMOKE_STUDY, { concurrency: 16, out: join(dir, "elsewhere") });
     expect(concurrent.hash).toBe(base.hash);
     expect(concurrent.config.elicitation.concurrency).toBe(16);

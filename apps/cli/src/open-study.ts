@@ -86,6 +86,10 @@ function applyOverrides(
       changed.model = given.id;
     }
   }
+  if (opts.quantize !== undefined) {
+    model = { ...model, quantize: opts.quantize };
+    changed.quantize = opts.quantize;
+  }
   if (opts.budget !== undefined) {
     const rounds = config.elicitation.design.kind === "active" ? config.elicitation.design.rounds : 20;
     elicitation = { ...elicitation, design: { kind: "active", budget: opts.budget, rounds } };

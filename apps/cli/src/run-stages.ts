@@ -29,7 +29,7 @@ export async function runStages(
   );
   const progress = new ProgressReporter();
   const folder = await RunFolder.open(study.runDir);
-  const models = new ModelLoader(study.model, progress);
+  const models = new ModelLoader(study.model, progress, { quantize: study.config.model.quantize });
   const ctx: PipelineContext = { study, folder, models, progress, signal };
   try {
     for (const stage of stages) {

@@ -1,4 +1,4 @@
-import { endpointUrlProblem } from "@pva/core";
+import { endpointUrlProblem, QUANTIZE_TYPES, type QuantizeTypeName } from "@pva/core";
 import { type Command, InvalidArgumentError, Option } from "commander";
 
 /** Options that override the study file; each command takes only those its stages use. */
@@ -9,6 +9,7 @@ export interface StudyOptions {
   seed?: number;
   concurrency?: number;
   budget?: number;
+  quantize?: QuantizeTypeName;
 }
 
 export type StudyOptionName = keyof StudyOptions;
@@ -27,6 +28,23 @@ export function integerOption(name: string, min: number): (value: string) => num
     return n;
   };
 }
+
+/** The one parser of --quantize (model info and pull take it too). */
+export function quantizeType(value: string): QuantizeTypeName {
+  const type = QUANTIZE_TYPES.find((t) => t === value.toLowerCase());
+  if (!type)
+    throw new InvalidArgumentError(
+      `--quantize expects one of ${QUANTIZE_TYPES.join(", ")}, got ${JSON.stringify(value)}`,
+    );
+  return type;
+}
+
+/** --quantize for every command that loads a model. */
+export const quantizeOption = () =>
+  new Option(
+    "--quantize <type>",
+    "quantize F32/F16/BF16 weights while loading (q8_0 takes ~1.06 bytes per weight; quantized GGUF weights stay as stored)",
+  ).argParser(quantizeType);
 
 /** An option whose value names something (a model, a folder): an empty string names nothing. */
 function nonEmpty(name: string, what: string): (value: string) => string {
@@ -68,6 +86,7 @@ const STUDY_OPTIONS: Record<StudyOptionName, () => Option> = {
       "--budget <comparisons>",
       "ask an active sample of this many comparisons (one comparison = one ordered prompt; each chosen pair is asked in both orders) instead of all ordered pairs; stops early, saying so, once the ranking is stable",
     ).argParser(integerOption("--budget", 1)),
+  quantize: quantizeOption,
 };
 
 /** The order options are listed in under --help. */
@@ -78,6 +97,7 @@ const OPTION_ORDER: readonly StudyOptionName[] = [
   "seed",
   "concurrency",
   "budget",
+  "quantize",
 ];
 
 /** Adds the named overriding options (and no others) to a command that takes a study. */

@@ -100,6 +100,8 @@ export {
   ModelConfigSchema,
   ProbeConfigSchema,
   PromptsConfigSchema,
+  QUANTIZE_TYPES,
+  type QuantizeTypeName,
   RatingConfigSchema,
   SteeringConfigSchema,
   type StudyConfig,

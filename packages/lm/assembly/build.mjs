@@ -41,3 +41,23 @@ for (const [file, extra] of [
     throw new Error(`assembly/build.mjs: compiling ${file} failed: ${error.message}`);
   }
 }
+
+// The quantizer's scale search (src/weight-codecs/k-quant-search.ts loads it): scalar float32,
+// its own small memory, one instance per thread.
+const kQuant = "dist/k-quant-search.wasm";
+const { error, stderr } = await asc.main([
+  "assembly/k-quant-search.ts",
+  "--optimizeLevel",
+  "3",
+  "--shrinkLevel",
+  "0",
+  "--noAssert",
+  "--runtime",
+  "stub",
+  "--outFile",
+  kQuant,
+]);
+if (error) {
+  process.stderr.write(stderr.toString());
+  throw new Error(`assembly/build.mjs: compiling ${kQuant} failed: ${error.message}`);
+}

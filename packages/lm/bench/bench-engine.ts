@@ -14,9 +14,13 @@ export interface BenchEngine {
   /** One prefill of the benchmark prompt; returns its wall time in ms. */
   prefill(): Promise<number>;
   prefixReuse?(): Promise<PrefixReuseTiming>;
+  /** A greedy decode of a fixed number of tokens after the prompt; returns its wall time in ms. */
+  decode?(): Promise<number>;
+  /** How long loading the model took, in ms. */
+  loadMs?(): Promise<number>;
 }
 
-type Request = { id: number; op: "prefill" | "prefixReuse" | "peakRss" | "exit" };
+type Request = { id: number; op: "prefill" | "prefixReuse" | "decode" | "loadMs" | "peakRss" | "exit" };
 type Reply = { id: number; value?: unknown; error?: string };
 
 /** Child side: answers the parent's requests until told to exit. */
@@ -28,6 +32,10 @@ export function serveBenchEngine(engine: BenchEngine, dispose: () => Promise<voi
       else if (request.op === "prefixReuse") {
         if (!engine.prefixReuse) throw new Error("this engine has no prefix-reuse workload");
         send({ id: request.id, value: await engine.prefixReuse() });
+      } else if (request.op === "decode" || request.op === "loadMs") {
+        const measure = engine[request.op];
+        if (!measure) throw new Error(`this engine cannot measure ${request.op}`);
+        send({ id: request.id, value: await measure() });
       } else if (request.op === "peakRss") send({ id: request.id, value: await peakRssBytes() });
       else {
         await dispose();
@@ -73,6 +81,14 @@ export class RemoteBenchEngine {
 
   prefixReuse(): Promise<PrefixReuseTiming> {
     return this.request("prefixReuse") as Promise<PrefixReuseTiming>;
+  }
+
+  decode(): Promise<number> {
+    return this.request("decode") as Promise<number>;
+  }
+
+  loadMs(): Promise<number> {
+    return this.request("loadMs") as Promise<number>;
   }
 
   peakRss(): Promise<number> {

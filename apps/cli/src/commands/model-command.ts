@@ -1,9 +1,10 @@
 import { type ModelSource, PvaError, parseModelSource } from "@pva/core";
 import { inspectModel, type QuantizeType } from "@pva/lm";
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command } from "commander";
 import { examples } from "../help-examples.js";
 import { ModelLoader } from "../model-loader.js";
 import { ProgressReporter } from "../progress.js";
+import { quantizeOption } from "../study-options.js";
 
 async function withModel<T>(
   source: ModelSource,
@@ -17,24 +18,6 @@ async function withModel<T>(
     await loader.dispose();
   }
 }
-
-const QUANTIZE_TYPES = ["q8_0", "q4_0", "q4_k", "q5_k", "q6_k"] as const;
-
-function quantizeType(value: string): QuantizeType {
-  const type = QUANTIZE_TYPES.find((t) => t === value.toLowerCase());
-  if (!type)
-    throw new InvalidArgumentError(
-      `--quantize expects one of ${QUANTIZE_TYPES.join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  return type;
-}
-
-/** --quantize for every command that loads a model. */
-export const quantizeOption = () =>
-  new Option(
-    "--quantize <type>",
-    "quantize F32/F16/BF16 weights while loading (q8_0 takes ~1.06 bytes per weight; quantized GGUF weights stay as stored)",
-  ).argParser(quantizeType);
 
 /** Bytes as a person reads them: "1.4 MB", "724 MB", "16.1 GB" (powers of 1000, as disks count). */
 export function formatBytes(bytes: number): string {

@@ -86,6 +86,14 @@ describe("StudyConfigSchema", () => {
     expect(() => parse({ emotions: ["calm"], layerSweep: [-1] })).toThrow();
   });
 
+  it("takes model.quantize from the embedded runtime's types and leaves it out when not written", () => {
+    const model = (m: object) => StudyConfigSchema.parse({ name: "x", model: { source: "m", ...m } }).model;
+    expect(model({ quantize: "q4_k" }).quantize).toBe("q4_k");
+    // Absent, not a default: a study without it keeps the hash it had before the field.
+    expect(model({})).not.toHaveProperty("quantize");
+    expect(() => model({ quantize: "q3_k" })).toThrow(/expected one of q8_0, q4_0, q4_k, q5_k, q6_k/);
+  });
+
   it("trims activity texts so that stray spaces do not create new prompts", () => {
     const config = StudyConfigSchema.parse({
       name: "x",

@@ -21,6 +21,10 @@ const EmotionNameSchema = z
   // for the JSON Schema: editors complete emotion names from the catalog
   .meta({ description: "An emotion of the 171-word catalog.", enum: EMOTION_NAMES });
 
+/** Weight types the embedded runtime can quantize F32/F16/BF16 weights to while loading. */
+export const QUANTIZE_TYPES = ["q8_0", "q4_0", "q4_k", "q5_k", "q6_k"] as const;
+export type QuantizeTypeName = (typeof QUANTIZE_TYPES)[number];
+
 export const ModelConfigSchema = z.strictObject({
   source: z
     .string()
@@ -45,6 +49,14 @@ export const ModelConfigSchema = z.strictObject({
     .default([])
     .describe("Base URLs for the openai backend (several: requests are spread over them)."),
   name: z.string().min(1).nullable().default(null).describe("Model name sent to an API."),
+  // Optional without a default, so studies written before it keep their config hash; set, it
+  // enters the hash (quantized weights give other activations and choices).
+  quantize: z
+    .enum(QUANTIZE_TYPES, { error: `expected one of ${QUANTIZE_TYPES.join(", ")}` })
+    .optional()
+    .describe(
+      "Embedded backend: quantize F32/F16/BF16 weights to this type while loading (q8_0 takes ~1.06 bytes per weight); weights already quantized in a GGUF stay as stored.",
+    ),
 });
 
 export const DesignSchema = z.discriminatedUnion(

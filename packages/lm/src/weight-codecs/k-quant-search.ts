@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { GROUP_MAX_EPS } from "./ggml-float.js";
 
 /**
@@ -33,9 +36,38 @@ function scratchFor(n: number): void {
  * Written for speed but step for step ggml's: x - min is kept rounded to float32 (as C computes
  * it inside the loop) until min moves, and a candidate whose codes equal the previous
  * candidate's is skipped, since every sum and the error it would give are that candidate's
- * again, which was either taken (so this error is not smaller than the best) or not.
+ * again, which was either taken (so this error is not smaller than the best) or not; and a
+ * candidate's error stops being summed once it reaches the best.
  */
 export function makeQkx2Quants(
+  n: number,
+  nmax: number,
+  x: Float32Array,
+  xOffset: number,
+  weights: Float32Array,
+  L: Uint8Array,
+  lOffset: number,
+  Laux: Uint8Array,
+  rmin: number,
+  rdelta: number,
+  nstep: number,
+  out: ScaleMin,
+): void {
+  const wasm = n <= 256 ? kQuantWasm() : null;
+  if (!wasm) {
+    makeQkx2QuantsJs(n, nmax, x, xOffset, weights, L, lOffset, Laux, rmin, rdelta, nstep, out);
+    return;
+  }
+  wasm.x.set(x.subarray(xOffset, xOffset + n));
+  wasm.weights.set(weights.subarray(0, n));
+  wasm.exports.makeQkx2Quants(n, nmax, rmin, rdelta, nstep);
+  L.set(wasm.codes.subarray(0, n), lOffset);
+  out.scale = wasm.exports.scale();
+  out.min = wasm.exports.min();
+}
+
+/** makeQkx2Quants in TypeScript: the one used where dist/k-quant-search.wasm is not built. */
+export function makeQkx2QuantsJs(
   n: number,
   nmax: number,
   x: Float32Array,
@@ -115,8 +147,10 @@ export function makeQkx2Quants(
         thisMin = 0;
         thisScale = fround(sumXL / sumL2);
       }
+      // Each term is >= 0 and rounding is monotonic, so the running sum never falls: once it
+      // reaches the best error this candidate cannot win, and the rest need not be added.
       let error = 0;
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < n && error < bestError; i++) {
         const diff = fround(fround(fround(thisScale * Laux[i]) + thisMin) - x[xOffset + i]);
         error = fround(error + fround(weights[i] * fround(diff * diff)));
       }
@@ -242,4 +276,53 @@ export function scaleMinK4(j: number, q: Uint8Array, offset: number, out: Uint8A
     out[0] = (q[offset + j + 4] & 0xf) | ((q[offset + j - 4] >> 6) << 4);
     out[1] = (q[offset + j + 4] >> 4) | ((q[offset + j] >> 6) << 4);
   }
+}
+
+interface KQuantExports {
+  memory: WebAssembly.Memory;
+  inputs(): number;
+  weightsAt(): number;
+  codes(): number;
+  makeQkx2Quants(n: number, nmax: number, rmin: number, rdelta: number, nstep: number): void;
+  scale(): number;
+  min(): number;
+}
+
+let kQuant:
+  | { exports: KQuantExports; x: Float32Array; weights: Float32Array; codes: Uint8Array }
+  | null
+  | undefined;
+
+/** Which makeQkx2Quants runs: the WebAssembly build, or the TypeScript one where it is not built. */
+export function kQuantSearchKind(): "wasm" | "js" {
+  return kQuantWasm() ? "wasm" : "js";
+}
+
+/**
+ * assembly/k-quant-search.ts as built into dist/ (found from src/ and from the bundle alike), one
+ * instance per thread; null where it is not built (the TypeScript search runs instead) or when
+ * PVA_KQUANT_JS is set (to measure or test the TypeScript one).
+ */
+function kQuantWasm(): typeof kQuant {
+  if (kQuant !== undefined) return kQuant;
+  kQuant = null;
+  if (process.env.PVA_KQUANT_JS) return kQuant;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, "package.json"))) {
+    const parent = dirname(dir);
+    if (parent === dir) return kQuant;
+    dir = parent;
+  }
+  const file = join(dir, "dist", "k-quant-search.wasm");
+  if (!existsSync(file)) return kQuant;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), {});
+  const exports = instance.exports as unknown as KQuantExports;
+  const buffer = exports.memory.buffer;
+  kQuant = {
+    exports,
+    x: new Float32Array(buffer, exports.inputs(), 256),
+    weights: new Float32Array(buffer, exports.weightsAt(), 256),
+    codes: new Uint8Array(buffer, exports.codes(), 256),
+  };
+  return kQuant;
 }
