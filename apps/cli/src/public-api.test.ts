@@ -4,9 +4,7 @@ import { expect, it } from "vitest";
 // What @pva/cli exports (values and types), read from src/index.ts by scripts/public-names.mjs.
 // Adding a name here is a decision to support it for users and other packages; remove what no
 // one outside the package needs instead of exporting it "just in case".
-const PUBLIC = [
-  "createProgram",
-];
+const PUBLIC = ["createProgram"];
 
 const reader = new URL("../../../scripts/public-names.mjs", import.meta.url);
 
