@@ -44,6 +44,8 @@ export type PvaErrorCode =
   | "E_UNKNOWN_ACTIVITY"
   | "E_REQUEST_REJECTED"
   | "E_REQUEST_FAILED"
+  | "E_ENDPOINT_DOWN"
+  | "E_SERVER_PROTOCOL"
   | "E_ELICIT_FAILED"
   // analysis
   | "E_CORPUS"
