@@ -92,7 +92,12 @@ export async function checkStudy(study: OpenedStudy, stages: readonly StageName[
   if ((runs("vectors") || runs("probe")) && config.vectors.layers !== "auto")
     namedLayers.push(["vectors.layers", config.vectors.layers]);
   if (runs("steer") && steering !== null && config.model.backend === "embedded") {
-    if (steering.layers !== "auto") namedLayers.push(["steering.layers", steering.layers]);
+    // one layer (a number) or an inclusive range [from, to]; its last layer is the one to check
+    if (steering.layers !== "auto")
+      namedLayers.push([
+        "steering.layers",
+        typeof steering.layers === "number" ? [steering.layers] : steering.layers,
+      ]);
     if (steering.layerSweep) namedLayers.push(["steering.layerSweep", steering.layerSweep]);
   }
   if (namedLayers.length > 0 && !config.model.source.startsWith("hf:")) {
