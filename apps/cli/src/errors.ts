@@ -1,17 +1,6 @@
-import { PvaError, redactUrl } from "@pva/core";
+import { InterruptedError, PvaError, redactUrl } from "@pva/core";
 import type { Command, CommanderError } from "commander";
 import { pvaCommand } from "./help-examples.js";
-
-/** Ctrl-C: the run stopped after the record in flight; everything recorded so far is kept. */
-export class InterruptedError extends PvaError {
-  constructor(stage: string) {
-    super(
-      `interrupted during ${stage}; what was recorded is kept, run the same command again to resume`,
-      "E_INTERRUPTED",
-    );
-    this.name = "InterruptedError";
-  }
-}
 
 /** `--help` or `--version` was shown (or a command group's help, for a missing subcommand): nothing to report. */
 export class HelpShown extends Error {

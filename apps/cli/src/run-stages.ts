@@ -1,5 +1,6 @@
+import { throwIfInterrupted } from "@pva/core";
 import { checkStudy } from "./check-study.js";
-import { throwIfInterrupted } from "./interrupt.js";
+import { asStageInterruption } from "./interrupt.js";
 import { ModelLoader } from "./model-loader.js";
 import { openStudy } from "./open-study.js";
 import { ProgressReporter } from "./progress.js";
@@ -34,7 +35,9 @@ export async function runStages(
   try {
     for (const stage of stages) {
       throwIfInterrupted(signal, stage.name);
-      await stage.run(ctx);
+      await stage.run(ctx).catch((error: unknown) => {
+        throw asStageInterruption(error, stage.name);
+      });
     }
     await manifestStage(ctx);
     return ctx;

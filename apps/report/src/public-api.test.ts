@@ -37,6 +37,7 @@ const PUBLIC = [
   "renderReport",
   "reportFindings",
   "reportSections",
+  "robustnessChart",
   "shiftVsRChart",
   "steeringShiftChart",
   "summaryMarkdown",

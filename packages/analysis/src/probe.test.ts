@@ -1,4 +1,4 @@
-import type { EmotionVectorsMeta } from "@pva/core";
+import { type EmotionVectorsMeta, InterruptedError } from "@pva/core";
 import { tokenSpan } from "@pva/lm";
 import { describe, expect, it } from "vitest";
 import { probeScores } from "./probe.js";
@@ -88,6 +88,27 @@ describe("probe scores", () => {
     const again = await probeScores(model, tilted, activities, { readout: "final-token", template });
     expect(again.layers[0].scores[0][0]).toBeCloseTo(6, 12);
     expect(again.layers[0].scores[0][1]).toBeCloseTo((6 * 3) / 5, 12);
+  });
+
+  it("stop after the activity in flight when the signal fires, or before any when it already had", async () => {
+    let passes = 0;
+    const controller = new AbortController();
+    const counted = {
+      ...model,
+      forward: async (tokens: number[], opts?: Parameters<typeof model.forward>[1]) => {
+        passes++;
+        controller.abort();
+        return model.forward(tokens, opts);
+      },
+    };
+    await expect(
+      probeScores(counted, vectors, activities, { signal: controller.signal }),
+    ).rejects.toMatchObject({ code: "E_INTERRUPTED", stage: "probe" });
+    expect(passes).toBe(1);
+    await expect(
+      probeScores(counted, vectors, activities, { signal: controller.signal }),
+    ).rejects.toBeInstanceOf(InterruptedError);
+    expect(passes).toBe(1);
   });
 
   it("refuse vectors of another width or a missing layer", async () => {

@@ -1,4 +1,4 @@
-import { type ProbeScores, PvaError } from "@pva/core";
+import { type ProbeScores, PvaError, throwIfInterrupted } from "@pva/core";
 import { tokenSpan } from "@pva/lm";
 import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
 import { type ActivationModel, residSite } from "./residual-activations.js";
@@ -14,6 +14,8 @@ export interface ProbeOptions {
   layers?: readonly number[];
   template?: string;
   onProgress?: (p: { done: number; total: number }) => void;
+  /** Checked before each activity: once it fires, the one in flight finishes and InterruptedError is thrown. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function probeScores(
   const sites = layers.map(residSite);
   const scores = layers.map(() => [] as number[][]);
   for (const [a, activity] of activities.entries()) {
+    throwIfInterrupted(opts.signal, "probe");
     const prompt = probePrompt(template, activity.text);
     const { ids, offsets } = model.tokenizer.encodeWithOffsets(prompt.text);
     const positions =

@@ -1,3 +1,5 @@
+import { throwIfInterrupted } from "@pva/core";
+
 /**
  * What reading activations needs from a model: the slice of `@pva/lm`'s Model that analysis uses,
  * stated structurally so a synthetic model with planted activations can stand in for it in tests.
@@ -41,6 +43,8 @@ export interface TextActivations {
  * A text shorter than the offset is averaged over its last token only, so it still counts once
  * instead of silently vanishing from its emotion's mean. `normLayers` are layers where only the
  * mean norm is measured (in the same forward passes, over the same positions), not the means.
+ * `signal` is checked before each text: once it fires, the text in flight finishes and the call
+ * throws InterruptedError naming `stage`.
  */
 export async function meanResidualActivations(
   model: ActivationModel,
@@ -50,6 +54,9 @@ export async function meanResidualActivations(
     tokenOffset: number;
     normLayers?: readonly number[];
     onText?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+    /** What an interruption names as cut short (default "vectors"). */
+    stage?: string;
   },
 ): Promise<TextActivations> {
   const hidden = model.config.hiddenSize;
@@ -60,6 +67,7 @@ export async function meanResidualActivations(
   const normSums = new Map(all.map((layer) => [layer, 0]));
   let positionsTotal = 0;
   for (const [t, text] of texts.entries()) {
+    throwIfInterrupted(opts.signal, opts.stage ?? "vectors");
     const tokens = model.tokenizer.encode(text);
     const { captures } = await model.forward(tokens, { capture: sites, logits: "none" });
     const start = Math.min(opts.tokenOffset, tokens.length - 1);

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Activity, createRng, defaultActivities, SteeringResultSchema } from "@pva/core";
+import {
+  type Activity,
+  createRng,
+  defaultActivities,
+  InterruptedError,
+  SteeringResultSchema,
+} from "@pva/core";
 import { loadModel, type Model, type SteerSpec, writeRandomCheckpoint } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
@@ -180,6 +186,73 @@ describe("runSteering", () => {
         tournament: ruleTournament(calls),
       }),
     ).rejects.toThrow("steering.layerSweep: layer 4 is not inside 0..3");
+    expect(calls).toEqual([]);
+  });
+
+  const abortPlan = {
+    emotions: ["joyful", "hostile"],
+    strengths: [0.5],
+    layers: [1, 2],
+    splits: 2,
+    seed: 11,
+  } as const;
+
+  it("stops after the tournament in flight when the signal fires", async () => {
+    const calls: { condition: string; steering: TournamentSteering | null }[] = [];
+    const controller = new AbortController();
+    const rule = ruleTournament(calls);
+    // The first steered tournament aborts while it runs: it finishes, no other starts.
+    const tournament: SteeringTournament = async (condition, steering) => {
+      if (steering !== null) controller.abort();
+      return rule(condition, steering);
+    };
+    await expect(
+      runSteering({ model, activities, vectors, plan: abortPlan, tournament, signal: controller.signal }),
+    ).rejects.toMatchObject({ code: "E_INTERRUPTED", stage: "steer" });
+    expect(calls.map((c) => c.steering === null)).toEqual([true, false]);
+  });
+
+  it("stops after the coherence text in flight when the signal fires", async () => {
+    const controller = new AbortController();
+    let texts = 0;
+    const aborting: SteeringModel = {
+      ...model,
+      generate: async (tokens, opts) => {
+        texts++;
+        controller.abort();
+        return model.generate(tokens, opts);
+      },
+    };
+    const calls: { condition: string; steering: TournamentSteering | null }[] = [];
+    await expect(
+      runSteering({
+        model: aborting,
+        activities,
+        vectors,
+        plan: { ...abortPlan, strengths: [0.5, 1] },
+        tournament: ruleTournament(calls),
+        signal: controller.signal,
+      }),
+    ).rejects.toBeInstanceOf(InterruptedError);
+    // joyful's tournaments (baseline, 2 strengths x 2 splits), then its first coherence text only.
+    expect(texts).toBe(1);
+    expect(calls).toHaveLength(1 + 2 * 2);
+  });
+
+  it("runs no tournament when the signal fired before the call", async () => {
+    const calls: { condition: string; steering: TournamentSteering | null }[] = [];
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      runSteering({
+        model,
+        activities,
+        vectors,
+        plan: abortPlan,
+        tournament: ruleTournament(calls),
+        signal: controller.signal,
+      }),
+    ).rejects.toBeInstanceOf(InterruptedError);
     expect(calls).toEqual([]);
   });
 

@@ -7,6 +7,7 @@ import {
   type Rng,
   type SteeringResult,
   sha256Hex,
+  throwIfInterrupted,
 } from "@pva/core";
 import { type SteerSpec, tokenSpan } from "@pva/lm";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
@@ -87,6 +88,12 @@ export interface RunSteeringOptions {
   tournament: SteeringTournament;
   /** Probe-preference r per emotion (correlations.json), for the shift-vs-r comparison. */
   probeR?: Readonly<Record<string, number>>;
+  /**
+   * Checked before each tournament and each coherence text: once it fires, the one in flight
+   * finishes and InterruptedError is thrown. The tournament should stop on it too (pass it to
+   * `elicit`), or it runs to its end first.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_COHERENCE_PROMPT =
@@ -133,6 +140,8 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
   const level = plan.level ?? 0.95;
   const resamples = plan.shiftResamples ?? 1000;
   const headline = plan.strengths[0];
+  const checkSignal = () => throwIfInterrupted(opts.signal, "steer");
+  checkSignal();
   const baseline = await tournament("baseline", null);
 
   const lastNorm = norms.get(range[1])!;
@@ -168,6 +177,7 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
     const perSplit: SplitDifferences[] = [];
     for (const [k, steeredIds] of splits.entries()) {
       const condition = conditionId(emotion, strength, [layers[0], layers.at(-1)!], k, vectorsAt);
+      checkSignal();
       const fit = await tournament(condition, { activityIds: steeredIds, vectors: vectorsAt });
       const differences = eloDifferences(baseline, fit, steeredIds);
       perSplit.push(differences);
@@ -202,7 +212,8 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
     if (plan.coherence !== false) {
       const settings = typeof plan.coherence === "object" ? plan.coherence : {};
       const activity = activities.find((a) => splits[0].has(a.id)) ?? activities[0];
-      for (const strength of plan.strengths)
+      for (const strength of plan.strengths) {
+        checkSignal();
         result.coherence.push({
           emotion,
           strength,
@@ -214,6 +225,7 @@ export async function runSteering(opts: RunSteeringOptions): Promise<SteeringRes
             settings,
           ),
         });
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-import { createRng, type Rng } from "@pva/core";
+import { createRng, InterruptedError, type Rng } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { cosine } from "./cosine.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
@@ -149,5 +149,40 @@ describe("emotionVectors on a model", () => {
     await expect(emotionVectors(model, corpus, { layers: [4] })).rejects.toThrow(
       "vectors.layers: layer 4 is outside the model's 0..3",
     );
+  });
+
+  /** The model, counting forward passes and calling `during(n)` while the n-th is in flight. */
+  const counting = (during: (n: number) => void = () => {}) => {
+    let passes = 0;
+    const wrapped = {
+      ...model,
+      forward: async (tokens: number[], opts?: Parameters<typeof model.forward>[1]) => {
+        passes++;
+        during(passes);
+        return model.forward(tokens, opts);
+      },
+    };
+    return { model: wrapped, passes: () => passes };
+  };
+
+  it("stops after the text in flight when the signal fires, with an InterruptedError", async () => {
+    const controller = new AbortController();
+    const run = counting((n) => {
+      if (n === 2) controller.abort();
+    });
+    await expect(
+      emotionVectors(run.model, corpus, { layers: [1], signal: controller.signal }),
+    ).rejects.toMatchObject({ code: "E_INTERRUPTED", stage: "vectors" });
+    expect(run.passes()).toBe(2);
+  });
+
+  it("runs no forward pass when the signal fired before the call", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const run = counting();
+    await expect(
+      emotionVectors(run.model, corpus, { layers: [1], signal: controller.signal }),
+    ).rejects.toBeInstanceOf(InterruptedError);
+    expect(run.passes()).toBe(0);
   });
 });

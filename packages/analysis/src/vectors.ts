@@ -32,6 +32,8 @@ export interface EmotionVectorsOptions {
   /** Emotions to build, by name; default every emotion that has stories, in catalog order. */
   emotions?: readonly string[];
   onProgress?: (p: { stage: "stories" | "neutral"; done: number; total: number }) => void;
+  /** Checked before each text: once it fires, the text in flight finishes and InterruptedError is thrown. */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_TOKEN_OFFSET = 8;
@@ -116,6 +118,7 @@ export async function emotionVectors(
       // the same stories and token window as the vectors.
       normLayers: Array.from({ length: numLayers }, (_, layer) => layer),
       onText: (done, total) => opts.onProgress?.({ stage: "stories", done, total }),
+      signal: opts.signal,
     },
   );
   const neutralActs = await meanResidualActivations(
@@ -125,6 +128,7 @@ export async function emotionVectors(
       layers,
       tokenOffset,
       onText: (done, total) => opts.onProgress?.({ stage: "neutral", done, total }),
+      signal: opts.signal,
     },
   );
 

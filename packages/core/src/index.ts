@@ -12,6 +12,7 @@ export {
 export { endpointUrlProblem } from "./endpoint-url.js";
 export { InputError, PvaError, type PvaErrorCode } from "./errors.js";
 export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
+export { InterruptedError, throwIfInterrupted } from "./interrupted-error.js";
 export { formatIssuePath } from "./issue-path.js";
 export { loadActivities } from "./load-activities.js";
 export { type LoadedStudy, loadStudy } from "./load-study.js";

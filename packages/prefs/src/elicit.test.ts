@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Activity, defaultActivities, PvaError } from "@pva/core";
+import { type Activity, defaultActivities, InterruptedError, PvaError } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChoiceBackend, ChoiceRequest } from "./backends/choice-backend.js";
 import { RequestFailedError } from "./backends/retry-policy.js";
@@ -89,7 +89,7 @@ describe("elicit", () => {
     const { backend, calls } = memoryBackend({ delayMs: 5 });
     const controller = new AbortController();
     const storeFile = join(dir, "aborted.jsonl");
-    const records = await elicit({
+    const stopped = elicit({
       ...base,
       backend,
       design: { kind: "full" },
@@ -99,15 +99,28 @@ describe("elicit", () => {
         if (done === 10) controller.abort();
       },
     });
+    await expect(stopped).rejects.toBeInstanceOf(InterruptedError);
+    await expect(stopped).rejects.toMatchObject({ code: "E_INTERRUPTED", stage: "elicit" });
     // the 10th answer aborts; the two other workers' requests were in flight and are kept
-    expect(records.length).toBeGreaterThanOrEqual(10);
-    expect(records.length).toBeLessThanOrEqual(12);
-    expect(calls).toHaveLength(records.length);
     const lines = (await readFile(storeFile, "utf8")).trim().split("\n");
-    expect(lines).toHaveLength(records.length);
+    expect(lines.length).toBeGreaterThanOrEqual(10);
+    expect(lines.length).toBeLessThanOrEqual(12);
+    expect(calls).toHaveLength(lines.length);
     const rest = await elicit({ ...base, backend, design: { kind: "full" }, storeFile });
     expect(rest).toHaveLength(30);
     expect(calls).toHaveLength(30);
+  });
+
+  it("asks nothing and opens no store when the signal fired before the call", async () => {
+    const { backend, calls } = memoryBackend();
+    const controller = new AbortController();
+    controller.abort();
+    const storeFile = join(dir, "pre-aborted.jsonl");
+    await expect(
+      elicit({ ...base, backend, design: { kind: "full" }, storeFile, signal: controller.signal }),
+    ).rejects.toBeInstanceOf(InterruptedError);
+    expect(calls).toHaveLength(0);
+    await expect(readFile(storeFile, "utf8")).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("counts requests that failed after retries and leaves them for the next run", async () => {

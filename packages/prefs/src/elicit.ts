@@ -9,6 +9,7 @@ import {
   pairIdOf,
   RunStore,
   sha256Hex,
+  throwIfInterrupted,
 } from "@pva/core";
 import type { ChoiceBackend, ChoiceSteering, Readout } from "./backends/choice-backend.js";
 import { RequestFailedError } from "./backends/retry-policy.js";
@@ -101,11 +102,13 @@ function designFrom(config: DesignConfig | Design, size: number, seed: number): 
  * answer as a ChoiceRecord under its key as soon as it arrives. Keys already in the store are not
  * asked again, so an interrupted run resumes where it stopped and a repeated run costs nothing.
  * A request that still fails after its retries is counted in `failures` and left for the next run.
- * When `signal` aborts, no new request starts; the ones in flight finish and are recorded.
+ * When `signal` aborts, no new request starts; the ones in flight finish and are recorded, then
+ * InterruptedError is thrown (a signal aborted before the call asks nothing and opens no store).
  * Returns this run's records in design order.
  */
 export async function elicit(opts: ElicitOptions): Promise<ChoiceRecord[]> {
   const { backend, activities } = opts;
+  throwIfInterrupted(opts.signal, "elicit");
   const readout = opts.readout ?? backend.readout;
   if (!backend.capabilities[readout]) {
     throw new PvaError(
@@ -237,6 +240,7 @@ export async function elicit(opts: ElicitOptions): Promise<ChoiceRecord[]> {
       records.push(...answered);
       outcomes.push(...outcomesFromRecords(answered, indexOf, opts.refusalPolicy ?? "skip").outcomes);
     }
+    throwIfInterrupted(opts.signal, "elicit");
   } finally {
     await store.close();
   }

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Emotion } from "@pva/core";
+import { type Emotion, InterruptedError } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { generateStories, rejectStory, storyPrompt } from "./story-generation.js";
 
@@ -55,5 +55,53 @@ describe("generateStories", () => {
     const resumed = await generateStories({ ...opts, write: writer(again) });
     expect(again).toHaveLength(0);
     expect(resumed).toEqual(stories);
+  });
+
+  it("stops after the story in flight when the signal fires, and a re-run resumes from the record", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pva-stories-abort-"));
+    const storeFile = join(dir, "attempts.jsonl");
+    const controller = new AbortController();
+    const calls: string[] = [];
+    const write = writer(calls);
+    const opts = { model: "test", emotions, perEmotion: 3, relatives: {}, storeFile, seed: 7 };
+    const stopped = generateStories({
+      ...opts,
+      signal: controller.signal,
+      // The second story aborts while it is being written: it is still recorded, nothing after it is asked.
+      write: async (prompt, attempt) => {
+        if (calls.length === 1) controller.abort();
+        return write(prompt, attempt);
+      },
+    });
+    await expect(stopped).rejects.toBeInstanceOf(InterruptedError);
+    expect(calls).toHaveLength(2);
+    expect((await readFile(storeFile, "utf8")).trim().split("\n")).toHaveLength(2);
+
+    const again: string[] = [];
+    const resumed = await generateStories({ ...opts, write: writer(again) });
+    expect(resumed).toHaveLength(6);
+    expect(again).toHaveLength(9 - 2);
+  });
+
+  it("writes nothing and opens no store when the signal fired before the call", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pva-stories-pre-"));
+    const storeFile = join(dir, "attempts.jsonl");
+    const controller = new AbortController();
+    controller.abort();
+    const calls: string[] = [];
+    await expect(
+      generateStories({
+        model: "test",
+        emotions,
+        perEmotion: 3,
+        relatives: {},
+        storeFile,
+        seed: 7,
+        signal: controller.signal,
+        write: writer(calls),
+      }),
+    ).rejects.toMatchObject({ code: "E_INTERRUPTED", stage: "stories generate" });
+    expect(calls).toHaveLength(0);
+    await expect(readFile(storeFile, "utf8")).rejects.toMatchObject({ code: "ENOENT" });
   });
 });

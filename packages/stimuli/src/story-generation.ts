@@ -1,4 +1,12 @@
-import { contentHash, createRng, type Emotion, emotionSlug, RunStore, type StoryRecord } from "@pva/core";
+import {
+  contentHash,
+  createRng,
+  type Emotion,
+  emotionSlug,
+  RunStore,
+  type StoryRecord,
+  throwIfInterrupted,
+} from "@pva/core";
 import { wordCount, wordFamilyPattern } from "./checks.js";
 
 /** Topics a generated story may be about; each emotion's stories draw distinct ones. */
@@ -56,6 +64,7 @@ export interface GenerateStoriesOptions {
   maxAttempts?: number;
   minWords?: number;
   maxWords?: number;
+  /** Checked before each story the model writes: once it fires, the one in flight is recorded and InterruptedError is thrown. */
   signal?: AbortSignal;
   onProgress?: (p: { done: number; total: number; rejected: number }) => void;
 }
@@ -83,6 +92,7 @@ export async function generateStories(opts: GenerateStoriesOptions): Promise<Sto
   if (opts.perEmotion > storyTopics.length) {
     throw new RangeError(`perEmotion is at most ${storyTopics.length}, one story per topic`);
   }
+  throwIfInterrupted(opts.signal, "stories generate");
   const store = await RunStore.open<StoryAttempt>(opts.storeFile);
   const rng = createRng(opts.seed).fork("stories");
   const stories: StoryRecord[] = [];
@@ -92,7 +102,6 @@ export async function generateStories(opts: GenerateStoriesOptions): Promise<Sto
     for (const emotion of opts.emotions) {
       const topics = rng.fork(emotion.name).shuffle(storyTopics);
       for (let i = 0; i < opts.perEmotion; i++) {
-        if (opts.signal?.aborted) return stories;
         const topic = topics[i];
         const person = i % 2 === 0 ? "first" : "third";
         for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -106,6 +115,7 @@ export async function generateStories(opts: GenerateStoriesOptions): Promise<Sto
           });
           let record = store.get(key);
           if (record === undefined) {
+            throwIfInterrupted(opts.signal, "stories generate");
             const text = (await opts.write(storyPrompt(emotion.name, topic, person), attempt)).trim();
             const reason = rejectStory(
               text,

@@ -11,7 +11,7 @@ import type { Model } from "@pva/lm";
 import { generateStories, loadCorpus, storyTopics } from "@pva/stimuli";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
-import { interruptSignal, throwIfInterrupted } from "../interrupt.js";
+import { interruptSignal } from "../interrupt.js";
 import { ModelLoader } from "../model-loader.js";
 import { ProgressReporter } from "../progress.js";
 import { integerOption } from "../study-options.js";
@@ -112,7 +112,6 @@ const generate = new Command("generate")
         },
       });
       bar.finish("rejected ones count as failed");
-      throwIfInterrupted(signal, "stories generate");
       await writeFileAtomic(opts.out, stories.map((s) => `${JSON.stringify(s)}\n`).join(""));
       process.stdout.write(`${opts.out}: ${stories.length} stories\n`);
     } finally {

@@ -1,6 +1,5 @@
 import { loadEmotionVectors, probeScores } from "@pva/analysis";
 import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
-import { InterruptedError } from "../errors.js";
 import { activationFingerprint, activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { hasInput } from "./stage-input.js";
@@ -34,10 +33,8 @@ export async function probeStage(ctx: PipelineContext): Promise<void> {
   const probes = await probeScores(model, vectors, activities, {
     readout: config.probe.readout,
     template: probeTemplate(config.prompts.probe),
-    onProgress: ({ done, total }) => {
-      if (ctx.signal.aborted) throw new InterruptedError("probe");
-      bar.update(done, total);
-    },
+    signal: ctx.signal,
+    onProgress: ({ done, total }) => bar.update(done, total),
   });
   bar.finish();
   await writeJsonAtomic(ctx.folder.path(RUN_FILES.probes), probes);

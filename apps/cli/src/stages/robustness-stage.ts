@@ -20,10 +20,10 @@ import {
   RUN_FILES,
   readChoices,
   readJsonFile,
+  throwIfInterrupted,
   writeJsonAtomic,
 } from "@pva/core";
 import { fitPreferences } from "@pva/prefs";
-import { InterruptedError } from "../errors.js";
 import { activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { probeTemplate } from "./probe-stage.js";
@@ -83,7 +83,7 @@ export async function robustnessStage(ctx: PipelineContext): Promise<void> {
   const add = (setting: RobustnessResult["settings"][number]) => {
     settings.push(setting);
     bar.update(settings.length, settings.length);
-    if (ctx.signal.aborted) throw new InterruptedError("robustness");
+    throwIfInterrupted(ctx.signal, "robustness");
   };
   add(
     row(
@@ -140,11 +140,13 @@ export async function robustnessStage(ctx: PipelineContext): Promise<void> {
           neutralVarianceShare: config.vectors.neutralVarianceShare,
           storiesPerEmotion: config.vectors.storiesPerEmotion,
           emotions: names,
-          onProgress: () => {
-            if (ctx.signal.aborted) throw new InterruptedError("robustness");
-          },
+          signal: ctx.signal,
         });
-        return probeScores(model, vectors, activities, { readout: config.probe.readout, template });
+        return probeScores(model, vectors, activities, {
+          readout: config.probe.readout,
+          template,
+          signal: ctx.signal,
+        });
       };
       if (optional.tokenWindow) {
         const shifted = await fromVectors([reported.layer], ROBUSTNESS_TOKEN_OFFSET);
@@ -181,7 +183,11 @@ export async function robustnessStage(ctx: PipelineContext): Promise<void> {
       if (optional.probeReadout) {
         const vectors = await loadEmotionVectors(ctx.folder.path(RUN_FILES.vectors));
         const other = config.probe.readout === "activity-tokens" ? "final-token" : "activity-tokens";
-        const otherProbes = await probeScores(model, vectors, activities, { readout: other, template });
+        const otherProbes = await probeScores(model, vectors, activities, {
+          readout: other,
+          template,
+          signal: ctx.signal,
+        });
         add(
           row(
             {

@@ -7,7 +7,6 @@ import {
   readJsonFile,
   writeJsonAtomic,
 } from "@pva/core";
-import { throwIfInterrupted } from "../interrupt.js";
 import { studyBackend } from "../study-backend.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { preferencesInputs } from "./preferences-stage.js";
@@ -89,9 +88,9 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
           correlations.emotions.filter((e) => e.note === undefined).map((e) => [e.emotion, e.pearson]),
         )
       : undefined,
+    signal: ctx.signal,
   });
   bar.finish(`${conditions} steered tournaments`);
-  throwIfInterrupted(ctx.signal, "steer");
   await writeJsonAtomic(ctx.folder.path(RUN_FILES.steering), result);
   await ctx.folder.finish("steer", inputs, [RUN_FILES.steering]);
 }

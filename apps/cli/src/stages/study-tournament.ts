@@ -1,7 +1,6 @@
 import type { SteeringTournament } from "@pva/analysis";
 import { PvaError, RUN_FILES } from "@pva/core";
 import { type ChoiceBackend, type ElicitProgress, elicit, fitPreferences } from "@pva/prefs";
-import { throwIfInterrupted } from "../interrupt.js";
 import type { PipelineContext } from "./pipeline-context.js";
 
 /**
@@ -44,8 +43,8 @@ export function studyTournament(
         hooks.onProgress?.(condition, p);
       },
     });
-    // A cut-short or failed tournament is never fitted: a re-run asks the missing pairs instead.
-    throwIfInterrupted(ctx.signal, condition === "baseline" ? "elicit" : "steer");
+    // A cut-short tournament throws out of elicit and a failed one here: neither is fitted, a
+    // re-run asks the missing pairs instead.
     if (failures > 0)
       throw new PvaError(
         `elicit: ${failures} requests failed after retries${condition === "baseline" ? "" : ` in ${condition}`} (last: ${lastFailure}); the answers so far are kept, run again to retry the rest`,

@@ -1,6 +1,5 @@
 import { emotionVectors, saveEmotionVectors } from "@pva/analysis";
 import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
-import { InterruptedError } from "../errors.js";
 import { modelInfo } from "../model-loader.js";
 import type { StageProgress } from "../progress.js";
 import { activationFingerprint, activationModel } from "./activation-model.js";
@@ -37,9 +36,8 @@ export async function vectorsStage(ctx: PipelineContext): Promise<void> {
     neutralVarianceShare: config.vectors.neutralVarianceShare,
     storiesPerEmotion: config.vectors.storiesPerEmotion,
     emotions: names,
+    signal: ctx.signal,
     onProgress: ({ stage, done, total }) => {
-      // Throwing out of the progress callback is how a stage without a signal stops after the current text.
-      if (ctx.signal.aborted) throw new InterruptedError("vectors");
       if (stage === "neutral" && !bars.neutral) bars.stories?.finish();
       bars[stage] ??= ctx.progress.stage(stage === "stories" ? "vectors" : "neutral", "texts");
       bars[stage].update(done, total);
