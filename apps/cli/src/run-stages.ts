@@ -7,10 +7,8 @@ import { ProgressReporter } from "./progress.js";
 import { RunFolder } from "./run-folder.js";
 import { manifestStage } from "./stages/manifest-stage.js";
 import type { PipelineContext } from "./stages/pipeline-context.js";
-import type { StageName } from "./stages/study-stages.js";
+import type { Stage } from "./stages/study-stages.js";
 import type { StudyOptions } from "./study-options.js";
-
-export type Stage = { name: StageName; run: (ctx: PipelineContext) => Promise<void> };
 
 /**
  * Opens the study and its run folder (locked), runs the stages in order (each skipped when its

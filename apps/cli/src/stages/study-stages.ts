@@ -1,6 +1,6 @@
-import type { Stage } from "../run-stages.js";
 import type { StudyOptionName } from "../study-options.js";
 import { analyzeStage } from "./analyze-stage.js";
+import type { PipelineContext } from "./pipeline-context.js";
 import { preferencesStage } from "./preferences-stage.js";
 import { probeStage } from "./probe-stage.js";
 import { reportStage } from "./report-stage.js";
@@ -9,6 +9,9 @@ import { steerStage } from "./steer-stage.js";
 import { vectorsStage } from "./vectors-stage.js";
 
 export type StageName = "elicit" | "vectors" | "probe" | "analyze" | "robustness" | "steer" | "report";
+
+/** A stage as `runStages` runs it. Declared here, beside the stages, so run-stages imports them and not the other way round. */
+export type Stage = { name: StageName; run: (ctx: PipelineContext) => Promise<void> };
 
 export interface StageEntry extends Stage {
   name: StageName;
