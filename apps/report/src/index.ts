@@ -18,7 +18,6 @@ export { winMatrixChart } from "./charts/win-matrix-chart.js";
 export { toCsv } from "./csv.js";
 export { escapeHtml } from "./html/escape-html.js";
 export { jsonForScript } from "./html/script-json.js";
-export { type ActivityTriads, intransitiveTriadsByActivity } from "./intransitive-triads.js";
 export { type RenderedReport, type RenderReportOptions, renderReport } from "./render-report.js";
 export type { ChartRow, ChartValue, ReportChart } from "./report-chart.js";
 export {

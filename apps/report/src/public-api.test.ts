@@ -5,7 +5,6 @@ import { expect, it } from "vitest";
 // Adding a name here is a decision to support it for users and other packages; remove what no
 // one outside the package needs instead of exporting it "just in case".
 const PUBLIC = [
-  "ActivityTriads",
   "ChartRow",
   "ChartValue",
   "DEFAULT_FONT_FILES",
@@ -24,7 +23,6 @@ const PUBLIC = [
   "emotionPcaChart",
   "escapeHtml",
   "escapeMarkdown",
-  "intransitiveTriadsByActivity",
   "intransitiveTriadsChart",
   "jsonForScript",
   "layerSweepChart",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { intransitiveTriadShare, positionBias, winMatrix } from "./diagnostics.js";
+import { intransitiveTriadShare, intransitiveTriads, positionBias, winMatrix } from "./diagnostics.js";
 import type { Outcome } from "./fit/pair-table.js";
 
 describe("winMatrix", () => {
@@ -42,6 +42,32 @@ describe("intransitiveTriadShare", () => {
       [0.7, 0.4, null],
     ];
     expect(intransitiveTriadShare(m)).toBe(0);
+  });
+});
+
+describe("intransitiveTriads", () => {
+  it("counts each activity's decided and cyclic triads in a hand-worked tournament", () => {
+    // 0 > 1 > 2 > 0 and 1 > 2 > 3 > 1 are cycles; {0,1,3} (3 > 0, 3 > 1, 0 > 1) and {0,2,3}
+    // (2 > 3 > 0, 2 > 0) are not. 4 ties with 1, beats 0 and never met 2 or 3, so no triad with 4
+    // is decided. Decided per activity: 0 in {012, 013, 023}, 1 in {012, 013, 123}, 2 in
+    // {012, 023, 123}, 3 in {013, 023, 123}; cyclic ones among them: 1, 2, 2, 1.
+    const m = [
+      [null, 0.9, 0.2, 0.3, 0.4],
+      [0.1, null, 0.8, 0.1, 0.5],
+      [0.8, 0.2, null, 0.7, null],
+      [0.7, 0.9, 0.3, null, null],
+      [0.6, 0.5, null, null, null],
+    ];
+    const { all, byActivity } = intransitiveTriads(m);
+    expect(all).toEqual({ decided: 4, cyclic: 2 });
+    expect(byActivity).toEqual([
+      { decided: 3, cyclic: 1 },
+      { decided: 3, cyclic: 2 },
+      { decided: 3, cyclic: 2 },
+      { decided: 3, cyclic: 1 },
+      { decided: 0, cyclic: 0 },
+    ]);
+    expect(intransitiveTriadShare(m)).toBe(2 / 4);
   });
 });
 

@@ -25,11 +25,22 @@ export function winMatrix(size: number, outcomes: readonly Outcome[]): (number |
   return matrix;
 }
 
+/** Decided triads (all three pairs compared with a clear winner) and how many of them are cyclic. */
+export interface TriadCount {
+  decided: number;
+  cyclic: number;
+}
+
 /**
- * Share of intransitive (cyclic) triads among the triads whose three pairs were all compared with
- * a clear winner (P != 0.5): A > B > C > A. A consistent preference order has none.
+ * Intransitive (cyclic) triads, A > B > C > A, among the decided triads: those whose three pairs
+ * were all compared with a clear winner (P != 0.5). A consistent preference order has none.
+ * Counted once here, run-wide and per activity (the decided triads it is part of), and written
+ * into preferences.json, so the report reads them instead of counting again.
  */
-export function intransitiveTriadShare(matrix: readonly (readonly (number | null)[])[]): number {
+export function intransitiveTriads(matrix: readonly (readonly (number | null)[])[]): {
+  all: TriadCount;
+  byActivity: TriadCount[];
+} {
   const size = matrix.length;
   // beats[i][j] = 1 if i beats j, -1 if j beats i, 0 if tied or never compared
   const beats = new Int8Array(size * size);
@@ -39,8 +50,8 @@ export function intransitiveTriadShare(matrix: readonly (readonly (number | null
       beats[i * size + j] = p === null || p === 0.5 ? 0 : p > 0.5 ? 1 : -1;
     }
   }
-  let triads = 0;
-  let cyclic = 0;
+  const all = { decided: 0, cyclic: 0 };
+  const byActivity = Array.from({ length: size }, () => ({ decided: 0, cyclic: 0 }));
   for (let i = 0; i < size; i++) {
     for (let j = i + 1; j < size; j++) {
       const ij = beats[i * size + j];
@@ -49,13 +60,27 @@ export function intransitiveTriadShare(matrix: readonly (readonly (number | null
         const jk = beats[j * size + k];
         const ki = beats[k * size + i];
         if (jk === 0 || ki === 0) continue;
-        triads++;
         // A cycle goes the same way round all three edges.
-        if (ij === jk && jk === ki) cyclic++;
+        const cyclic = ij === jk && jk === ki ? 1 : 0;
+        all.decided++;
+        all.cyclic += cyclic;
+        for (const member of [i, j, k]) {
+          byActivity[member].decided++;
+          byActivity[member].cyclic += cyclic;
+        }
       }
     }
   }
-  return triads > 0 ? cyclic / triads : 0;
+  return { all, byActivity };
+}
+
+/** Share of the decided triads that are cyclic (0 when none is decided). */
+export function intransitiveTriadShare(matrix: readonly (readonly (number | null)[])[]): number {
+  return triadShare(intransitiveTriads(matrix).all);
+}
+
+export function triadShare({ decided, cyclic }: TriadCount): number {
+  return decided > 0 ? cyclic / decided : 0;
 }
 
 export interface PositionBiasByActivity {

@@ -110,6 +110,30 @@ describe("fitPreferences", () => {
     expect(scores.activities.find((a) => a.id === x)!.pFirstWhenPresent).toBeCloseTo(0.5625, 12);
   });
 
+  it("writes each activity's decided and cyclic triads, counted from its answers (hand-worked)", () => {
+    const four = activities.slice(0, 4);
+    const [w, x, y, z] = four.map((a) => a.id);
+    // One answer per pair, the first-shown option chosen: w > x > y > w is a cycle, z loses to all.
+    // Triads: {w,x,y} cyclic; {w,x,z}, {w,y,z}, {x,y,z} transitive. Each activity is in 3 of them.
+    const records = [
+      record(w, x, { choice: "A" }),
+      record(x, y, { choice: "A" }),
+      record(y, w, { choice: "A" }),
+      record(w, z, { choice: "A" }),
+      record(x, z, { choice: "A" }),
+      record(y, z, { choice: "A" }),
+    ];
+    const scores = fitPreferences(records, four, { bootstrap: 0, seed: 1, refusalPolicy: "skip" });
+    expect(scores.activities.map((a) => [a.id, a.triads])).toEqual([
+      [w, { decided: 3, cyclic: 1 }],
+      [x, { decided: 3, cyclic: 1 }],
+      [y, { decided: 3, cyclic: 1 }],
+      [z, { decided: 3, cyclic: 0 }],
+    ]);
+    expect(scores.diagnostics.intransitiveTriadShare).toBe(1 / 4);
+    expect(PreferenceScoresSchema.parse(scores)).toEqual(scores);
+  });
+
   it("does not depend on the order records were written in", () => {
     const { records } = simulatedRecords("order", 0);
     const opts = { bootstrap: 50, seed: 2, refusalPolicy: "skip" as const };

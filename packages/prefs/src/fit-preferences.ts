@@ -6,7 +6,7 @@ import {
   PvaError,
   percentileInterval,
 } from "@pva/core";
-import { intransitiveTriadShare, positionBias, winMatrix } from "./diagnostics.js";
+import { intransitiveTriads, positionBias, triadShare, winMatrix } from "./diagnostics.js";
 import { bootstrapBradleyTerry, strengthSample } from "./fit/bootstrap.js";
 import { fitBradleyTerry } from "./fit/bradley-terry.js";
 import { eloFromStrength, sequentialElo } from "./fit/elo.js";
@@ -99,6 +99,7 @@ export function fitPreferences(
     }
   }
 
+  const triads = intransitiveTriads(matrix);
   return {
     model,
     condition,
@@ -120,13 +121,14 @@ export function fitPreferences(
         pFirstWhenPresent: bias.pFirstWhenPresent[i],
         refusals: refusals[i],
         unparseable: unparseable[i],
+        triads: triads.byActivity[i],
       };
     }),
     winMatrix: { ids: activities.map((a) => a.id), p: matrix },
     diagnostics: {
       pFirst: bias.pFirst,
       pFirstCi: boot ? percentileInterval(boot.pFirst, level) : [bias.pFirst, bias.pFirst],
-      intransitiveTriadShare: intransitiveTriadShare(matrix),
+      intransitiveTriadShare: triadShare(triads.all),
       refusals: sorted.filter((r) => r.choice === "refusal").length,
       unparseable: sorted.filter((r) => r.choice === "unparseable").length,
       meanOffLabelMass: offLabelCount > 0 ? offLabelSum / offLabelCount : null,

@@ -17,7 +17,13 @@ export type { RetryPolicy } from "./backends/retry-policy.js";
 export { type ActiveDesignOptions, createActiveDesign } from "./design/active-design.js";
 export type { Design, OrderedPair } from "./design/design.js";
 export { createFullDesign } from "./design/full-design.js";
-export { intransitiveTriadShare, positionBias, winMatrix } from "./diagnostics.js";
+export {
+  intransitiveTriadShare,
+  intransitiveTriads,
+  positionBias,
+  type TriadCount,
+  winMatrix,
+} from "./diagnostics.js";
 export { type ElicitOptions, type ElicitProgress, elicit } from "./elicit.js";
 export {
   type BootstrapOptions,

@@ -12,6 +12,7 @@ import { correlationChart } from "./correlation-chart.js";
 import { doseResponseChart } from "./dose-response-chart.js";
 import { eloChart } from "./elo-chart.js";
 import { emotionPcaChart } from "./emotion-pca-chart.js";
+import { intransitiveTriadsChart } from "./intransitive-triads-chart.js";
 import { offLabelMassChart } from "./off-label-mass-chart.js";
 import { positionBiasChart } from "./position-bias-chart.js";
 import { probeEloScatterChart } from "./probe-elo-scatter-chart.js";
@@ -256,6 +257,30 @@ describe("chart specs", () => {
         doseResponse: steering.doseResponse.filter((d) => d.strength === 0.5),
       }),
     ).toBeNull();
+  });
+
+  it("intransitive triads: each activity's share from the counts in preferences.json, highest first", () => {
+    const prefs = run.preferences!;
+    // Hand-set counts: the chart shows what prefs counted, it does not count again.
+    const counts = [
+      { decided: 4, cyclic: 1 },
+      { decided: 10, cyclic: 5 },
+      { decided: 0, cyclic: 0 },
+    ];
+    const withCounts = {
+      ...prefs,
+      activities: prefs.activities.map((a, i) => ({ ...a, triads: counts[i] ?? { decided: 8, cyclic: 0 } })),
+    };
+    const rows = intransitiveTriadsChart(withCounts)!.rows;
+    expect(rows).toHaveLength(prefs.activities.length);
+    expect(rows.slice(0, 2).map((r) => [r.id, r.triads, r.cyclic, r.share])).toEqual([
+      [prefs.activities[1].id, 10, 5, 0.5],
+      [prefs.activities[0].id, 4, 1, 0.25],
+    ]);
+    expect(rows.find((r) => r.id === prefs.activities[2].id)!.share).toBe(0);
+    // A preferences.json from before prefs counted triads per activity has none to chart.
+    const older = { ...prefs, activities: prefs.activities.map(({ triads: _t, ...a }) => a) };
+    expect(intransitiveTriadsChart(older)).toBeNull();
   });
 
   it("diagnostics: position bias around 0.5, refusals only where there were any, off-label histogram", () => {

@@ -1,25 +1,31 @@
 import type { PreferenceScores } from "@pva/core";
 import { ACTIVITY_ROW_STEP, activityTextAxis, categoryColour } from "../chart-encodings.js";
 import { chartConfig, round } from "../chart-theme.js";
-import { intransitiveTriadsByActivity } from "../intransitive-triads.js";
 import { fixed } from "../number-text.js";
 import type { ReportChart } from "../report-chart.js";
 
-/** Share of each activity's triads that are cyclic, highest first. */
+/**
+ * Share of each activity's triads that are cyclic, highest first, from the counts prefs wrote into
+ * preferences.json. A file written before prefs counted them has none to show (no chart).
+ */
 export function intransitiveTriadsChart(preferences: PreferenceScores): ReportChart | null {
-  const { ids, p } = preferences.winMatrix;
+  const { ids } = preferences.winMatrix;
   if (ids.length < 3) return null;
-  const triads = intransitiveTriadsByActivity(p);
   const activity = new Map(preferences.activities.map((a) => [a.id, a]));
+  if (ids.some((id) => activity.get(id)?.triads === undefined)) return null;
   const rows = ids
-    .map((id, i) => ({
-      id,
-      text: activity.get(id)?.text ?? id,
-      category: activity.get(id)?.category ?? "Neutral",
-      triads: triads[i].triads,
-      cyclic: triads[i].cyclic,
-      share: triads[i].triads > 0 ? round(triads[i].cyclic / triads[i].triads, 4) : 0,
-    }))
+    .map((id) => {
+      const { text, category, triads } = activity.get(id)!;
+      const { decided, cyclic } = triads!;
+      return {
+        id,
+        text,
+        category,
+        triads: decided,
+        cyclic,
+        share: decided > 0 ? round(cyclic / decided, 4) : 0,
+      };
+    })
     .sort((x, y) => y.share - x.share || (x.id < y.id ? -1 : 1))
     .map((row, i) => ({ rank: i + 1, ...row }));
   return {

@@ -19,6 +19,15 @@ export const ActivityScoreSchema = z.object({
   pFirstWhenPresent: Probability,
   refusals: z.number().int().min(0),
   unparseable: z.number().int().min(0),
+  /**
+   * The decided triads this activity is part of (all three pairs compared with a clear winner)
+   * and how many of them are cyclic (A > B > C > A), counted by prefs from the win matrix. Absent
+   * in files written before prefs counted them.
+   */
+  triads: z
+    .object({ decided: z.number().int().min(0), cyclic: z.number().int().min(0) })
+    .refine((t) => t.cyclic <= t.decided, { error: "expected cyclic <= decided" })
+    .optional(),
 });
 export type ActivityScore = z.infer<typeof ActivityScoreSchema>;
 
