@@ -26,10 +26,21 @@ import { decodeRows, encodeRows } from "./weight-codecs/weight-codec.js";
  *    dequantized weights: this proves the block decoding and the kernels on stored blocks;
  *  - by llama.cpp on the same file: log-probs within llama.cpp's own distance from the exact
  *    computation (it quantizes activations to 8 bits per block before each quantized matmul, and
- *    rounds them to the weight's type for F16/BF16), and the same argmax wherever that rounding
- *    cannot reverse the top two tokens;
+ *    rounds them to the weight's type for F16/BF16), the same argmax at >= 95% of positions, and
+ *    at every position where that rounding cannot reverse the top two tokens;
  *  - against the F32 model: the same argmax at >= 95% of positions for 8- and 16-bit types.
  * Rows are 256 or 512 values so that the K-quants apply everywhere, with no fallback type.
+ *
+ * Why the token embeddings are drawn at std 1 and the other weights at 0.05: llama.cpp rounds
+ * each matmul's input, never the residual stream, so its error enters through the layers'
+ * outputs. With the embedding at 0.05 too, the layers' outputs (rms 0.68-0.72) are 14 times the
+ * embedding, so the hidden state the head reads is nearly all rounded work, and over these flat
+ * distributions (median top-2 gap 0.19 nats) the rounding reversed the top two at 3-6% of
+ * positions (94-97% agreement on the 8-, 6-, 5- and 4-bit types over these 512 positions). With
+ * the embedding at 1 (layers' outputs rms 0.64) the same error is a smaller part of the hidden
+ * state. The distributions stay as flat, the heads are untied (a tied head over a wide embedding
+ * would predict the current token), and the layers still decide the argmax: it differs from the
+ * embedding's alone (final norm and head, no layers) at 70% (Llama) and 66% (Qwen2) of positions.
  */
 
 const base = {
@@ -43,8 +54,20 @@ const base = {
   initStd: 0.05,
 };
 const MODELS: Record<string, RandomCheckpointSpec> = {
-  "llama-gqa": { ...base, architecture: "llama", tieWordEmbeddings: false, seed: "quant-llama" },
-  "qwen2-qkv-bias": { ...base, architecture: "qwen2", seed: "quant-qwen2" },
+  "llama-gqa": {
+    ...base,
+    architecture: "llama",
+    tieWordEmbeddings: false,
+    embeddingInitStd: 1,
+    seed: "quant-llama",
+  },
+  "qwen2-qkv-bias": {
+    ...base,
+    architecture: "qwen2",
+    tieWordEmbeddings: false,
+    embeddingInitStd: 1,
+    seed: "quant-qwen2",
+  },
 };
 
 /** The file types, and the one type every matrix must have (a mix: undefined, checked per tensor below). */
@@ -73,10 +96,19 @@ const GGUF_NAME: [RegExp, string][] = [
 ];
 
 let dir: string;
-const tokens = (() => {
+/** 4 prompts of 128 random tokens: 512 positions, so one reversed near-tie is 0.2%, not 0.8%. */
+const prompts = (() => {
   const rng = createRng("quant-oracle-tokens");
-  return Array.from({ length: 128 }, () => rng.int(base.vocabSize));
+  return Array.from({ length: 4 }, () => Array.from({ length: 128 }, () => rng.int(base.vocabSize)));
 })();
+const positions = prompts.length * prompts[0].length;
+
+/** Rows of every prompt's positions, one prompt after another. */
+async function overPrompts(run: (tokens: number[]) => Promise<Float64Array[]>): Promise<Float64Array[]> {
+  const rows: Float64Array[] = [];
+  for (const tokens of prompts) rows.push(...(await run(tokens)));
+  return rows;
+}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-lm-quant-oracle-"));
@@ -88,8 +120,10 @@ afterAll(async () => {
 async function ourLogProbs(source: string): Promise<Float64Array[]> {
   const model = await loadModel(source, { backend: "js" });
   try {
-    const { logits } = await model.forward(tokens, { logits: "all" });
-    return logSoftmaxRows(logits, model.config.vocabSize);
+    return await overPrompts(async (tokens) => {
+      const { logits } = await model.forward(tokens, { logits: "all" });
+      return logSoftmaxRows(logits, model.config.vocabSize);
+    });
   } finally {
     await model.dispose();
   }
@@ -169,19 +203,19 @@ describe.each(Object.entries(MODELS))(
         expect(new Set(used.values())).toEqual(new Set([WEIGHT_TYPE_LAYOUT[matrixType].ggmlName]));
       else {
         // Q4_K_M on 2 layers: layer 1 is the last eighth, so its attn_v and ffn_down take Q6_K, as does the output.
-        // Qwen2's embeddings are tied: the token embedding stands in for the output matrix.
-        expect(used.get(spec.tieWordEmbeddings === false ? "output.weight" : "token_embd.weight")).toBe(
-          "Q6_K",
-        );
+        // (With a tied head the token embedding takes the output's Q6_K: gguf-file-type.test.ts.)
+        expect(used.get("output.weight")).toBe("Q6_K");
         expect(used.get("blk.1.attn_v.weight")).toBe("Q6_K");
         expect(used.get("blk.1.ffn_down.weight")).toBe("Q6_K");
         expect(used.get("blk.0.ffn_down.weight")).toBe("Q4_K");
         expect(used.get("blk.1.attn_q.weight")).toBe("Q4_K");
       }
-      const reference = await referenceLogProbs(join(dir, `${name}.${fileType}.dequantized`), tokens);
+      const reference = await overPrompts((tokens) =>
+        referenceLogProbs(join(dir, `${name}.${fileType}.dequantized`), tokens),
+      );
       const decoding = maxLogProbDifference(reference, ours);
 
-      const llama = await llamaCppNextTokenLogProbs(file, tokens, spec.vocabSize);
+      const llama = await overPrompts((tokens) => llamaCppNextTokenLogProbs(file, tokens, spec.vocabSize));
       const vsLlama = maxLogProbDifference(llama, ours, Math.log(1e-4));
       const llamaVsReference = maxLogProbDifference(reference, llama, Math.log(1e-4));
       const argmaxLlama = agreement(llama, ours);
@@ -190,22 +224,21 @@ describe.each(Object.entries(MODELS))(
       console.log(
         `${name} ${fileType}: ours vs dequantized float64 ${decoding.toExponential(2)}; ` +
           `vs llama.cpp ${vsLlama.toExponential(2)} (llama.cpp vs dequantized ${llamaVsReference.toExponential(2)}), ` +
-          `argmax ${(argmaxLlama * 100).toFixed(0)}%; vs F32 model ${vsF32.toExponential(2)}, argmax ${(argmaxF32 * 100).toFixed(0)}%`,
+          `argmax ${(argmaxLlama * 100).toFixed(1)}%; vs F32 model ${vsF32.toExponential(2)}, argmax ${(argmaxF32 * 100).toFixed(1)}%`,
       );
       expect(decoding).toBeLessThanOrEqual(1e-4);
       // llama.cpp moves every log-prob by at most llamaVsReference, so it can reverse two tokens only
       // where their exact gap is under twice that: every position with a wider top-2 gap must agree.
-      // These random models' distributions are flat (top-2 gap under 0.2 nats at many positions),
-      // so near-ties within llama.cpp's own 8-bit activation rounding take 0-7% of positions.
+      // Near-ties within llama.cpp's own 8-bit activation rounding remain (measured 0-3%).
       const decisive = reference
         .map((_row, i) => i)
         .filter((i) => topTwoGap(reference[i]) > 2 * llamaVsReference);
       const decisiveAgreeing = decisive.filter((i) => argmaxRow(llama[i]) === argmaxRow(ours[i])).length;
       console.log(
-        `${name} ${fileType}: decisive positions ${decisive.length}/${tokens.length}, agreeing ${decisiveAgreeing}`,
+        `${name} ${fileType}: decisive positions ${decisive.length}/${positions}, agreeing ${decisiveAgreeing}`,
       );
       expect(decisiveAgreeing).toBe(decisive.length);
-      expect(argmaxLlama).toBeGreaterThanOrEqual(0.92);
+      expect(argmaxLlama).toBeGreaterThanOrEqual(0.95);
       // Our path adds nothing measurable to llama.cpp's own distance from the exact computation.
       expect(vsLlama).toBeLessThanOrEqual(llamaVsReference + 1e-4);
       expect(vsLlama).toBeLessThanOrEqual(0.15);

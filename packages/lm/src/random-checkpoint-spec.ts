@@ -18,6 +18,13 @@ export interface RandomCheckpointSpec {
   seed: number | string;
   /** Standard deviation of the weights (default 0.02, transformers' init). */
   initStd?: number;
+  /**
+   * Standard deviation of the token embedding (default initStd). A larger one lets the embedding
+   * dominate the residual stream, so the rounding inside the layers moves the hidden state the
+   * head reads by less relative to its size (see quantized.llama-cpp.test.ts). With a tied head
+   * it also raises the current token's own logit.
+   */
+  embeddingInitStd?: number;
   ropeTheta?: number;
   ropeScaling?: Omit<Llama3RopeScaling, "type"> | null;
   tieWordEmbeddings?: boolean;

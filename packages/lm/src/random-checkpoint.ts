@@ -32,6 +32,7 @@ export async function writeRandomCheckpoint(
   const config = parseHfConfig(configJson, join(dir, "config.json"));
   const rng = createRng(spec.seed).fork("random-checkpoint");
   const std = spec.initStd ?? 0.02;
+  const embeddingStd = spec.embeddingInitStd ?? std;
   const dtype = spec.dtype ?? "F32";
   const tensors = new Map<string, TensorToWrite>();
   const bytesPerElement = dtype === "F32" ? 4 : 2;
@@ -47,7 +48,7 @@ export async function writeRandomCheckpoint(
     const data =
       kind === "gain"
         ? () => drawn(fillNormal(rng.fork(name), shape, 0.1).map((x) => x + (center ?? 1)))
-        : () => drawn(fillNormal(rng.fork(name), shape, std));
+        : () => drawn(fillNormal(rng.fork(name), shape, kind === "embedding" ? embeddingStd : std));
     tensors.set(name, { shape, data, dtype });
   }
   const bpe = buildByteLevelBpe(spec.vocabSize);

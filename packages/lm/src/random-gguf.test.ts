@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openGguf } from "./formats/gguf.js";
+import { readSafetensors } from "./formats/safetensors.js";
 import { convertToGguf } from "./gguf-export.js";
 import { loadModel } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
@@ -116,6 +117,41 @@ describe("writeRandomGguf", () => {
     const before = await sha256(file);
     expect(await randomGgufInCache("test", SPEC, dir, { type: "Q8_0" })).toBe(file);
     expect(await sha256(file)).toBe(before);
+  });
+});
+
+describe("embeddingInitStd", () => {
+  it("draws the token embedding alone at its own spread, in both random writers", async () => {
+    const spec = { ...SPEC, embeddingInitStd: 0.5 };
+    const file = join(dir, "wide-embedding.gguf");
+    await writeRandomGguf(file, spec, { type: "q8_0", threads: 1 });
+    const g = await openGguf(file);
+    const gguf = new Map<string, Float32Array>();
+    try {
+      for (const name of ["token_embd.weight", "output.weight"]) {
+        const values = new Float32Array(600 * 256);
+        await g.readInto(name, values);
+        gguf.set(name, values);
+      }
+    } finally {
+      await g.close();
+    }
+    const folder = join(dir, "wide-embedding");
+    await writeRandomCheckpoint(folder, spec);
+    const { tensors } = await readSafetensors(join(folder, "model.safetensors"));
+    const sd = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    // 153600 draws each: the sample sd is within 0.3% of the true one (Q8_0 adds ~0.2%).
+    for (const embedding of [
+      gguf.get("token_embd.weight")!,
+      tensors.get("model.embed_tokens.weight")!.data,
+    ]) {
+      expect(sd(embedding)).toBeGreaterThan(0.49);
+      expect(sd(embedding)).toBeLessThan(0.51);
+    }
+    for (const head of [gguf.get("output.weight")!, tensors.get("lm_head.weight")!.data]) {
+      expect(sd(head)).toBeGreaterThan(0.049);
+      expect(sd(head)).toBeLessThan(0.051);
+    }
   });
 });
 

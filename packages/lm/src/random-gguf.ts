@@ -72,7 +72,8 @@ export async function writeRandomGguf(file: string, spec: RandomCheckpointSpec, 
     config.numLayers,
   );
   const seed = String(spec.seed);
-  const std = spec.initStd ?? 0.02;
+  const matrixStd = spec.initStd ?? 0.02;
+  const embeddingStd = spec.embeddingInitStd ?? matrixStd;
   const pool = await RandomRowsPool.start(Math.max(1, Math.floor(opts.threads ?? availableParallelism())));
   // Progress counts the drawn matrices; norms and rope divisors are a few KB.
   const total = tensors.reduce((sum, t) => sum + (t.data instanceof Float32Array ? 0 : tensorBytes(t)), 0);
@@ -85,6 +86,7 @@ export async function writeRandomGguf(file: string, spec: RandomCheckpointSpec, 
     if (t.data instanceof Float32Array) return t;
     const cols = rowLength(t.shape);
     const weightType = tensorWeightType(t.type);
+    const std = t.name === "token_embd.weight" ? embeddingStd : matrixStd;
     return {
       ...t,
       data: {

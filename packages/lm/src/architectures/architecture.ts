@@ -10,10 +10,11 @@ export interface RandomTensor {
   name: string;
   shape: number[];
   /**
-   * matrix and bias: normal with the spec's std; gain: a norm gain, `center` plus normal noise
-   * of std 0.1 (not exactly the center, so a norm wired to the wrong weight shows in the tests).
+   * matrix and bias: normal with the spec's std; embedding: the token embedding, normal with the
+   * spec's embedding std; gain: a norm gain, `center` plus normal noise of std 0.1 (not exactly
+   * the center, so a norm wired to the wrong weight shows in the tests).
    */
-  kind: "matrix" | "bias" | "gain";
+  kind: "matrix" | "embedding" | "bias" | "gain";
   center?: number;
 }
 

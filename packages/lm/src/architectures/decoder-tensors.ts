@@ -338,7 +338,7 @@ export function decoderTensorList(c: ModelConfig, layout: DecoderLayout): Random
     kind: "gain",
     center: gainCenter,
   });
-  const out: RandomTensor[] = [matrix(names.embedding, [v, h])];
+  const out: RandomTensor[] = [{ name: `${names.embedding}.weight`, shape: [v, h], kind: "embedding" }];
   for (let l = 0; l < c.numLayers; l++) {
     const n = names.layer(l);
     out.push(gain(n.attnNorm, h));

@@ -128,7 +128,7 @@ function gpt2HfTensors(c: ModelConfig): RandomTensor[] {
   const bias = (name: string, n: number): RandomTensor => ({ name, shape: [n], kind: "bias" });
   const gain = (name: string, n: number): RandomTensor => ({ name, shape: [n], kind: "gain", center: 1 });
   const out = [
-    matrix("transformer.wte.weight", [v, h]),
+    { name: "transformer.wte.weight", shape: [v, h], kind: "embedding" } satisfies RandomTensor,
     matrix("transformer.wpe.weight", [c.maxPositions, h]),
   ];
   for (let l = 0; l < c.numLayers; l++) {
