@@ -1248,7 +1248,7 @@ function rows(): Row[] {
       }),
       args: run("hang", "--endpoint", "@server/hang/v1", "--model", "x"),
       code: 2,
-      words: ["requests failed after retries", "/hang/v1", "no answer before the timeout"],
+      words: ["/hang/v1: no answer within 0.5 s on 1 attempt, and no endpoint has answered yet"],
     },
     {
       name: "#4 401 on every request",

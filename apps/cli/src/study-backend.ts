@@ -41,5 +41,8 @@ export async function studyBackend(config: StudyConfig, models: ModelLoader): Pr
     ...(model.endpoints[0] ? { baseURL: model.endpoints[0] } : {}),
     question: prompts.choice,
     retry: { maxRetries: elicitation.maxRetries },
+    ...(elicitation.requestTimeoutSeconds !== undefined
+      ? { timeoutMs: elicitation.requestTimeoutSeconds * 1000 }
+      : {}),
   });
 }

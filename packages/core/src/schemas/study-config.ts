@@ -85,16 +85,20 @@ export const ElicitationConfigSchema = z.strictObject({
   concurrency: PositiveInt.default(4),
   maxRetries: NonNegativeInt.default(6),
   /**
-   * API backends: seconds one attempt may take before it is abandoned (and retried); an endpoint
-   * that never answered and hangs this long twice stops the run. Optional without a default (30 s
-   * applies), so studies written before it keep their config hash.
+   * API backends: seconds one attempt may take before it is abandoned (and retried). A request
+   * stops retrying once 5 minutes have passed since its first attempt, so it waits at most that
+   * plus one attempt; when one request timed out on every attempt and no endpoint has answered
+   * yet, the run stops. Optional without a default (30 s applies; Anthropic's client: 60 s), so
+   * studies written before it keep their config hash.
    */
   requestTimeoutSeconds: z
     .number()
     .gt(0)
     .max(600)
     .optional()
-    .describe("API backends: seconds one request attempt may take (default 30)."),
+    .describe(
+      "API backends: seconds one request attempt may take before it is abandoned and retried (default 30; Anthropic 60). A request retries for at most 5 minutes plus one attempt; an OpenAI-compatible server that never answers stops the run after the first request's attempts.",
+    ),
 });
 
 export const PromptsConfigSchema = z.strictObject({

@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -270,5 +272,111 @@ describe("HTTP backends against local servers with 20% faults", () => {
     });
     expect(records).toEqual([]);
     expect(failures).toBe(2);
+  });
+});
+
+/**
+ * A server that answers the first `answers` requests (P(A) = 0.7) and never answers any after:
+ * it accepts the connection and reads the body, then holds it open.
+ */
+async function startHangingServer(
+  answers: number,
+): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    req.on("end", () => {
+      if (++requests > answers) return;
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          id: `c${requests}`,
+          object: "text_completion",
+          model: "m",
+          choices: [
+            {
+              index: 0,
+              text: " A",
+              logprobs: { top_logprobs: [{ " A": Math.log(0.7), " B": Math.log(0.3) }] },
+            },
+          ],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("an endpoint that accepts connections and never answers (issue #16 row 4)", () => {
+  it("stops the run once a request timed out on every attempt and no endpoint ever answered", async () => {
+    const hanging = await startHangingServer(0);
+    try {
+      const backend = createOpenAIBackend({
+        endpoints: [`${hanging.url}?key=sk-hang-SECRET`],
+        model: "m",
+        readout: "logprobs",
+        timeoutMs: 100,
+        retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 10, maxTotalMs: 60_000 },
+      });
+      const run = elicit({
+        backend,
+        activities: activities.slice(0, 4),
+        design: { kind: "full" },
+        storeFile: join(dir, "hanging.jsonl"),
+        condition: "baseline",
+        seed: 1,
+        samplesPerPair: 1,
+        concurrency: 2,
+      });
+      await expect(run).rejects.toMatchObject({ code: "E_ENDPOINT_HANGS" });
+      await expect(run).rejects.toThrow(
+        `${hanging.url}?key=REDACTED: no answer within 0.1 s on 2 attempts, and no endpoint has answered yet`,
+      );
+      // 12 ordered pairs, 2 in flight: the first two requests' 2 attempts each, then nothing more.
+      expect(hanging.requests()).toBeLessThanOrEqual(4);
+    } finally {
+      await hanging.close();
+    }
+  });
+
+  it("only fails the request once the endpoint has answered before: a later hang is transient", async () => {
+    const hanging = await startHangingServer(1);
+    try {
+      const backend = createOpenAIBackend({
+        endpoints: [hanging.url],
+        model: "m",
+        readout: "logprobs",
+        // generous: the first request must be answered whatever the machine's load
+        timeoutMs: 5_000,
+        retry: { maxRetries: 0, baseDelayMs: 5, maxDelayMs: 10, maxTotalMs: 60_000 },
+      });
+      let failures = 0;
+      const records = await elicit({
+        backend,
+        activities: activities.slice(0, 2),
+        design: { kind: "full" },
+        storeFile: join(dir, "hangs-later.jsonl"),
+        condition: "baseline",
+        seed: 1,
+        samplesPerPair: 1,
+        concurrency: 1,
+        onProgress: (p) => {
+          failures = p.failures;
+        },
+      });
+      expect(records.map((r) => r.pA)).toEqual([expect.closeTo(0.7, 9)]);
+      expect(failures).toBe(1);
+    } finally {
+      await hanging.close();
+    }
   });
 });

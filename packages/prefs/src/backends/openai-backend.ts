@@ -9,6 +9,7 @@ import {
   DEFAULT_RETRY_POLICY,
   isRejection,
   MalformedResponseError,
+  RequestFailedError,
   type RetryPolicy,
   withRetries,
 } from "./retry-policy.js";
@@ -90,8 +91,11 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
         );
       }
       const sampleSeed = request.seed * 1000 + request.sampleIndex;
-      const { value, attempts } = await withRetries(
+      // Whether every attempt of this request was abandoned at the timeout (no response at all).
+      let onlyTimeouts = true;
+      const retried = withRetries(
         async () => {
+          health.throwIfStuck();
           const index = nextClient++ % clients.length;
           const url = redactUrl(opts.endpoints[index]);
           try {
@@ -99,6 +103,7 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
             health.answered(index);
             return value;
           } catch (error) {
+            if (!(error instanceof OpenAI.APIConnectionTimeoutError)) onlyTimeouts = false;
             if (error instanceof ProtocolBreach)
               throw new PvaError(
                 `${url}: the server broke the OpenAI protocol: ${error.message}; its answers cannot be used (a server bug, not pva's)`,
@@ -122,6 +127,14 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
         policy,
         jitter,
       );
+      const { value, attempts } = await retried.catch((error: unknown) => {
+        // A request that spent its whole retry budget waiting on endpoints that never answered
+        // once: the server accepts connections but does not work, and every other request would
+        // wait as long (hours for a study). The budget makes this independent of load: a slow but
+        // working server answers one of the attempts.
+        if (error instanceof RequestFailedError && onlyTimeouts) health.stuckAfter(error.attempts, timeoutMs);
+        throw error;
+      });
       return { ...value, attempts };
     },
   };
@@ -258,6 +271,27 @@ class EndpointHealth {
 
   answered(index: number): void {
     this.state[index] = "answered";
+  }
+
+  private stuck: PvaError | null = null;
+
+  /** Throws once a request found every endpoint hanging (see stuckAfter), so the others stop too. */
+  throwIfStuck(): void {
+    if (this.stuck) throw this.stuck;
+  }
+
+  /**
+   * A request timed out on each of its attempts. While no endpoint has ever answered, the run
+   * stops with one line naming them; once one has, hangs are transient and only fail the request.
+   */
+  stuckAfter(attempts: number, timeoutMs: number): void {
+    if (this.state.some((s) => s === "answered")) return;
+    const urls = this.urls.map((url) => redactUrl(url)).join(", ");
+    this.stuck ??= new PvaError(
+      `${urls}: no answer within ${timeoutMs / 1000} s on ${attempts} attempt${attempts === 1 ? "" : "s"}, and no endpoint has answered yet; the server accepts connections but does not respond (elicitation.requestTimeoutSeconds sets the wait per attempt)`,
+      "E_ENDPOINT_HANGS",
+    );
+    throw this.stuck;
   }
 
   /** Throws while every endpoint is down, so requests in flight stop too instead of retrying. */
