@@ -337,7 +337,7 @@ describe("an endpoint that accepts connections and never answers (issue #16 row 
         samplesPerPair: 1,
         concurrency: 2,
       });
-      await expect(run).rejects.toMatchObject({ code: "E_ENDPOINT_HANGS" });
+      await expect(run).rejects.toMatchObject({ code: "E_ENDPOINT_DOWN" });
       await expect(run).rejects.toThrow(
         `${hanging.url}?key=REDACTED: no answer within 0.1 s on 2 attempts, and no endpoint has answered yet`,
       );

@@ -289,7 +289,7 @@ class EndpointHealth {
     const urls = this.urls.map((url) => redactUrl(url)).join(", ");
     this.stuck ??= new PvaError(
       `${urls}: no answer within ${timeoutMs / 1000} s on ${attempts} attempt${attempts === 1 ? "" : "s"}, and no endpoint has answered yet; the server accepts connections but does not respond (elicitation.requestTimeoutSeconds sets the wait per attempt)`,
-      "E_ENDPOINT_HANGS",
+      "E_ENDPOINT_DOWN",
     );
     throw this.stuck;
   }
