@@ -150,3 +150,27 @@ describe("ProgressReporter without a terminal", () => {
     expect(lines).toEqual(["report: done in 1 min 5 s"]);
   });
 });
+
+describe("ProgressReporter on a terminal", () => {
+  it("draws the bar with the smoothed rate and ETA ('ETA -' at first), never cli-progress's own ETA", () => {
+    const clock = manualClock();
+    let drawn = "";
+    const stream = {
+      isTTY: true,
+      columns: 200,
+      write(chunk: string) {
+        drawn += chunk;
+        return true;
+      },
+    } as unknown as NodeJS.WriteStream;
+    const progress = new ProgressReporter({ stream, tty: true, clock: clock.now, timer: false });
+    const stage = progress.stage("write model", "MB");
+    stage.update(0, 50, 0);
+    expect(drawn).toContain("0/50 MB | -/s | ETA - | 0 failed");
+    clock.advance(6);
+    stage.update(12, 50, 0); // 12 in 6 s: 2.0/s, the 38 left in 19 s
+    stage.finish();
+    expect(drawn).toContain("12/50 MB | 2.0/s | ETA 19 s | 0 failed");
+    expect(drawn).not.toMatch(/ETA (INF|NaN|\d+ \|)/);
+  });
+});

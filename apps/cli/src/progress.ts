@@ -171,9 +171,11 @@ export class ProgressReporter {
     const payload = () => {
       const rate = estimator.rate();
       const eta = estimator.etaSeconds(last.total);
+      // Not named "eta": cli-progress fills {eta} itself (its own unsmoothed guess, "INF" while
+      // nothing is done) and that wins over a payload key of the same name.
       return {
-        rate: rate === null ? "-" : rate >= 10 ? rate.toFixed(0) : rate.toFixed(1),
-        eta: eta === null ? "-" : formatDuration(eta),
+        smoothedRate: rate === null ? "-" : rate >= 10 ? rate.toFixed(0) : rate.toFixed(1),
+        smoothedEta: eta === null ? "-" : formatDuration(eta),
         failures: last.failures,
       };
     };
@@ -212,7 +214,7 @@ export class ProgressReporter {
           bar = new cliProgress.SingleBar(
             {
               stream: this.stream,
-              format: `${name.padEnd(12)} [{bar}] {value}/{total} ${unit} | {rate}/s | ETA {eta} | {failures} failed`,
+              format: `${name.padEnd(12)} [{bar}] {value}/{total} ${unit} | {smoothedRate}/s | ETA {smoothedEta} | {failures} failed`,
               barsize: 24,
               hideCursor: true,
               clearOnComplete: true,
