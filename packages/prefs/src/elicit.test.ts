@@ -50,7 +50,7 @@ const activities = defaultActivities.slice(0, 6);
 const base = { activities, condition: "baseline", seed: 11, samplesPerPair: 1, concurrency: 3 } as const;
 
 describe("elicit", () => {
-  it("records every ordered pair with the pair id, order and key fields filled in, and reports progress", async () => {
+  it("records every ordered pair with the pair id, order and key fields filled in, and reports progress from the start", async () => {
     const { backend } = memoryBackend();
     const progress: ElicitProgress[] = [];
     const records = await elicit({
@@ -67,7 +67,9 @@ describe("elicit", () => {
     expect(r.model).toBe("memory-model");
     expect(new Set(records.map((x) => x.key)).size).toBe(30);
     expect(progress.at(-1)).toMatchObject({ done: 30, total: 30, failures: 0 });
-    expect(progress.map((p) => p.done)).toEqual([...Array(30).keys()].map((i) => i + 1));
+    // first a report before anything is asked (done 0, the total known), then one per answer
+    expect(progress[0]).toMatchObject({ done: 0, total: 30, failures: 0, etaSeconds: null });
+    expect(progress.map((p) => p.done)).toEqual([...Array(31).keys()]);
   });
 
   it("asks K samples per ordered pair for the samples readout, each under its own key", async () => {

@@ -53,6 +53,7 @@ export interface ElicitOptions {
   samplesPerPair: number;
   concurrency: number;
   signal?: AbortSignal;
+  /** Called once before anything is asked (done 0), then after each answer or failed request. */
   onProgress?: (progress: ElicitProgress) => void;
   steer?: ChoiceSteering;
   /** How refusals count in an active design's interim fits (default "skip"). */
@@ -207,6 +208,9 @@ export async function elicit(opts: ElicitOptions): Promise<ChoiceRecord[]> {
     return record;
   };
 
+  // Once before anything is asked: a caller's progress knows the total at once and can show a
+  // sign of life (done 0, "ETA -") while the first answers are slow or never come.
+  report();
   try {
     while (!opts.signal?.aborted) {
       const batch = design.next(outcomes);
