@@ -95,12 +95,21 @@ describe("summary sentences", () => {
 
   it("state how the headline fares across the robustness settings, and nothing without the panel", () => {
     const rob = run.robustness!;
-    const counts = rob.settings.map((s) => s.significant);
     const line = summarySentences(reportFindings(run)).find((s) => s.startsWith("Robustness"));
     expect(line).toContain(`Robustness over ${rob.settings.length} analysis settings`);
-    expect(line).toContain(
-      `between ${Math.min(...counts)} and ${Math.max(...counts)} emotions have q < ${rob.fdrAlpha}`,
-    );
+    const withCounts = (counts: number[]) =>
+      summarySentences(
+        reportFindings({
+          ...run,
+          robustness: {
+            ...rob,
+            settings: rob.settings.slice(0, counts.length).map((s, i) => ({ ...s, significant: counts[i] })),
+          },
+        }),
+      ).find((s) => s.startsWith("Robustness"));
+    expect(withCounts([2, 0, 3])).toContain("between 0 and 3 emotions have q < 0.05");
+    expect(withCounts([1, 1, 1])).toContain("in every setting, 1 emotion has q < 0.05");
+    expect(withCounts([0, 0])).toContain("in every setting, 0 emotions have q < 0.05");
     const without = summarySentences(reportFindings({ ...run, robustness: null }));
     expect(without.some((s) => s.startsWith("Robustness"))).toBe(false);
   });

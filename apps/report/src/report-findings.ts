@@ -192,7 +192,7 @@ export function summarySentences(f: ReportFindings, userText: (text: string) => 
       const counts = rob.settings.map((s) => s.significant);
       const sameTop = rob.settings.filter((s) => s.top?.emotion === rob.settings[0].top?.emotion).length;
       sentences.push(
-        `Robustness over ${rob.settings.length} analysis settings (priors, Elo method, Pearson vs Spearman${rob.settings.some((s) => s.forwardPasses) ? ", and settings that re-read the model" : ""}): the most positive emotion is "${userText(rob.settings[0].top?.emotion ?? "")}" in ${sameTop} of them; between ${Math.min(...counts)} and ${Math.max(...counts)} emotions have q < ${rob.fdrAlpha}.`,
+        `Robustness over ${rob.settings.length} analysis settings (priors, Elo method, Pearson vs Spearman${rob.settings.some((s) => s.forwardPasses) ? ", and settings that re-read the model" : ""}): the most positive emotion is "${userText(rob.settings[0].top?.emotion ?? "")}" in ${sameTop} of them; ${significantAcross(counts)} q < ${rob.fdrAlpha}.`,
       );
     }
     if (c.qFloor > GUARD_THRESHOLDS.qFloor) {
@@ -246,4 +246,13 @@ export function summarySentences(f: ReportFindings, userText: (text: string) => 
   }
   sentences.push(`Model: ${userText(f.model)}.`);
   return sentences;
+}
+
+/** How many emotions pass the FDR threshold across the robustness settings: one count when every
+ * setting agrees ("in every setting, 2 emotions have"), else the range. */
+function significantAcross(counts: readonly number[]): string {
+  const low = Math.min(...counts);
+  const high = Math.max(...counts);
+  const emotions = (n: number) => `${n} ${n === 1 ? "emotion has" : "emotions have"}`;
+  return low === high ? `in every setting, ${emotions(low)}` : `between ${low} and ${high} emotions have`;
 }

@@ -90,7 +90,7 @@ export async function steerStage(ctx: PipelineContext): Promise<void> {
       : undefined,
     signal: ctx.signal,
   });
-  bar.finish(`${conditions} steered tournaments`);
+  bar.finish(`${conditions} steered ${conditions === 1 ? "tournament" : "tournaments"}`);
   await writeJsonAtomic(ctx.folder.path(RUN_FILES.steering), result);
   await ctx.folder.finish("steer", inputs, [RUN_FILES.steering]);
 }
