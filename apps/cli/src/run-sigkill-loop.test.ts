@@ -282,6 +282,24 @@ function manifestWithoutTimes(text: string): unknown {
   return { ...manifest, artifacts: rest };
 }
 
+/** The first JSON path at which `actual` and `expected` differ, with both values. */
+function firstDifference(actual: unknown, expected: unknown, path = "$"): string | null {
+  if (Object.is(actual, expected)) return null;
+  if (typeof actual === "object" && typeof expected === "object" && actual !== null && expected !== null) {
+    const keys = [...new Set([...Object.keys(actual), ...Object.keys(expected)])];
+    for (const key of keys) {
+      const found = firstDifference(
+        (actual as Record<string, unknown>)[key],
+        (expected as Record<string, unknown>)[key],
+        `${path}.${key}`,
+      );
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  return `${path} is ${JSON.stringify(actual)}, uninterrupted ${JSON.stringify(expected)}`;
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-cli-kill-"));
@@ -318,6 +336,21 @@ describe("pva run killed with SIGKILL inside every stage", () => {
     );
     expect(kills.length).toBeGreaterThan(0);
 
+    // Every answer once, on a whole line, the same answer as the uninterrupted run gave. Checked
+    // first: every other file is computed from these answers.
+    const choices = await readFile(join(folder, RUN_FILES.choices), "utf8");
+    expect(choices.endsWith("\n")).toBe(true);
+    const lines = choices.trimEnd().split("\n");
+    expect(lines).toHaveLength(BASELINE_CHOICES * 4); // baseline + blissful, hostile, calm on one split
+    const byKey = choicesByKey(choices);
+    expect(byKey.size).toBe(lines.length);
+    const uninterruptedByKey = choicesByKey(await readFile(join(reference, RUN_FILES.choices), "utf8"));
+    const changedAnswers = [...byKey].flatMap(([key, record]) => {
+      const found = firstDifference(record, uninterruptedByKey.get(key));
+      return found === null ? [] : [`${key.slice(0, 12)}: ${found}`];
+    });
+    expect(changedAnswers).toEqual([]);
+
     // The same files, nothing more: no temporary file, no lock, no set-aside stale lock.
     const files = await filesBelow(folder);
     expect(files.filter(isLeftover)).toEqual([]);
@@ -325,19 +358,26 @@ describe("pva run killed with SIGKILL inside every stage", () => {
     // Every file byte for byte, but for the two that carry wall-clock times.
     const expected = await folderDigest(reference);
     const actual = await folderDigest(folder);
-    for (const file of files)
-      if (file !== RUN_FILES.choices && file !== RUN_FILES.manifest)
-        expect(actual[file], file).toBe(expected[file]);
+    // All the files that differ at once, each JSON one with where it first differs, so a failure
+    // says which stage's output moved first (every later stage reads the earlier ones).
+    const differing = await Promise.all(
+      files
+        .filter(
+          (file) =>
+            file !== RUN_FILES.choices && file !== RUN_FILES.manifest && actual[file] !== expected[file],
+        )
+        .map(async (file) =>
+          file.endsWith(".json")
+            ? `${file}: ${firstDifference(
+                JSON.parse(await readFile(join(folder, file), "utf8")),
+                JSON.parse(await readFile(join(reference, file), "utf8")),
+              )}`
+            : file,
+        ),
+    );
+    expect(differing).toEqual([]);
     expect(manifestWithoutTimes(await readFile(join(folder, RUN_FILES.manifest), "utf8"))).toEqual(
       manifestWithoutTimes(await readFile(join(reference, RUN_FILES.manifest), "utf8")),
     );
-    // Every answer once, on a whole line, the same answer as the uninterrupted run gave.
-    const choices = await readFile(join(folder, RUN_FILES.choices), "utf8");
-    expect(choices.endsWith("\n")).toBe(true);
-    const lines = choices.trimEnd().split("\n");
-    expect(lines).toHaveLength(BASELINE_CHOICES * 4); // baseline + blissful, hostile, calm on one split
-    const byKey = choicesByKey(choices);
-    expect(byKey.size).toBe(lines.length);
-    expect(byKey).toEqual(choicesByKey(await readFile(join(reference, RUN_FILES.choices), "utf8")));
   });
 });
