@@ -1,5 +1,5 @@
 import { type Activity, DEFAULT_CHOICE_QUESTION, PvaError } from "@pva/core";
-import { type Model, type SteerSpec, tokenSpan } from "@pva/lm";
+import { chatUserPrompt, type Model, type SteerSpec, tokenSpan } from "@pva/lm";
 import { sampledAnswer } from "../answer-parser.js";
 import { type Label, labelOfToken } from "../label-readout.js";
 import {
@@ -62,9 +62,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
   const promptText = (a: Activity, b: Activity): PromptText => {
     if (opts.template === "raw") return rawPrompt(a, b, question);
     const q = choiceQuestion(a, b, question);
-    const rendered = model.tokenizer.applyChatTemplate([{ role: "user", content: q.text }], {
-      addGenerationPrompt: true,
-    });
+    const rendered = chatUserPrompt(model.tokenizer, q.text);
     const at = rendered.indexOf(q.text);
     if (at < 0) throw new PvaError(`${model.id}: the chat template rewrites the question`, "E_MODEL");
     return wrapPrompt(rendered.slice(0, at), q, `${rendered.slice(at + q.text.length)}${ANSWER_PREFILL}`);
