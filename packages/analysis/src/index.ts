@@ -24,7 +24,7 @@ export {
   robustnessRow,
   withSequentialElo,
 } from "./robustness.js";
-export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
+export { sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
 export {
   middleLayers,

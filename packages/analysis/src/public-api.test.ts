@@ -23,7 +23,6 @@ const PUBLIC = [
   "ProbeReadout",
   "RobustnessSettingName",
   "RunSteeringOptions",
-  "SENTIMENT_LEXICON",
   "SplitDifferences",
   "SteeringModel",
   "SteeringPlan",
