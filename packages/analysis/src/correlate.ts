@@ -9,7 +9,8 @@ import {
   type ProbeScores,
   PvaError,
 } from "@pva/core";
-import { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
+import { SENTIMENT_LEXICON } from "@pva/stimuli";
+import { sentimentScores } from "./sentiment.js";
 import { bootstrapPearsonCis } from "./stats/bootstrap.js";
 import { pearson, spearman } from "./stats/correlation.js";
 import { benjaminiHochberg } from "./stats/fdr.js";

@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CorrelationResultSchema,
+  DEFAULT_PROBE_QUESTION,
   defaultActivities,
   EmotionVectorsMetaSchema,
+  humanAssistantPrompt,
   type PreferenceScores,
   ProbeScoresSchema,
   SteeringResultSchema,
@@ -15,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { correlate } from "./correlate.js";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
 import { probeScores } from "./probe.js";
-import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
+import { probePrompt } from "./probe-prompt.js";
 import type { ActivationModel } from "./residual-activations.js";
 import { runSteering, type SteeringTournament } from "./steer.js";
 import { loadEmotionVectors, saveEmotionVectors } from "./vector-file.js";
@@ -102,7 +104,7 @@ describe("correlation and steering end to end on builtin:random-tiny", () => {
     async (condition, steering) => {
       const elo: number[] = [];
       for (const activity of tournamentActivities) {
-        const prompt = probePrompt(DEFAULT_PROBE_TEMPLATE, activity.text);
+        const prompt = probePrompt(humanAssistantPrompt(DEFAULT_PROBE_QUESTION), activity.text);
         const { ids, offsets } = model.tokenizer.encodeWithOffsets(prompt.text);
         const positions = tokenSpan(offsets, prompt.span);
         const steer = steering?.activityIds.has(activity.id)

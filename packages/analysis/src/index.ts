@@ -9,7 +9,7 @@ export {
   vectorGeometry,
 } from "./geometry.js";
 export { type ProbeOptions, type ProbeReadout, probeScores } from "./probe.js";
-export { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
+export { probePrompt } from "./probe-prompt.js";
 export {
   type ActivationModel,
   defaultLayer,
@@ -24,10 +24,9 @@ export {
   robustnessRow,
   withSequentialElo,
 } from "./robustness.js";
-export { SENTIMENT_LEXICON, sentimentScores } from "./sentiment.js";
+export { sentimentScores } from "./sentiment.js";
 export * from "./stats/index.js";
 export {
-  DEFAULT_COHERENCE_PROMPT,
   middleLayers,
   type RunSteeringOptions,
   runSteering,

@@ -1,8 +1,5 @@
 import { PvaError } from "@pva/core";
 
-/** The study's probe prompt; `{activity}` is replaced by the activity text. */
-export const DEFAULT_PROBE_TEMPLATE = "Human: How would you feel about {activity}?\n\nAssistant:";
-
 const SLOT = "{activity}";
 
 /**

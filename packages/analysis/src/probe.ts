@@ -1,6 +1,12 @@
-import { type ProbeScores, PvaError, throwIfInterrupted } from "@pva/core";
+import {
+  DEFAULT_PROBE_QUESTION,
+  humanAssistantPrompt,
+  type ProbeScores,
+  PvaError,
+  throwIfInterrupted,
+} from "@pva/core";
 import { tokenSpan } from "@pva/lm";
-import { DEFAULT_PROBE_TEMPLATE, probePrompt } from "./probe-prompt.js";
+import { probePrompt } from "./probe-prompt.js";
 import { type ActivationModel, residSite } from "./residual-activations.js";
 import { unitRows } from "./unit-rows.js";
 import type { EmotionVectors } from "./vectors.js";
@@ -12,6 +18,7 @@ export interface ProbeOptions {
   readout?: ProbeReadout;
   /** Layers to score; default every layer the vectors have. */
   layers?: readonly number[];
+  /** The probe prompt with one `{activity}` slot; default core's probe question in the raw Human/Assistant frame. */
   template?: string;
   onProgress?: (p: { done: number; total: number }) => void;
   /** Checked before each activity: once it fires, the one in flight finishes and InterruptedError is thrown. */
@@ -30,7 +37,7 @@ export async function probeScores(
   opts: ProbeOptions = {},
 ): Promise<ProbeScores> {
   const readout = opts.readout ?? "activity-tokens";
-  const template = opts.template ?? DEFAULT_PROBE_TEMPLATE;
+  const template = opts.template ?? humanAssistantPrompt(DEFAULT_PROBE_QUESTION);
   const layers = opts.layers ? [...opts.layers] : [...vectors.meta.layers];
   const hidden = model.config.hiddenSize;
   if (vectors.meta.hiddenSize !== hidden)

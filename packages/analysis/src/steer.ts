@@ -1,7 +1,9 @@
 import {
   type Activity,
   createRng,
+  DEFAULT_COHERENCE_QUESTION,
   emotionSlug,
+  humanAssistantPrompt,
   type PreferenceScores,
   PvaError,
   type Rng,
@@ -96,8 +98,8 @@ export interface RunSteeringOptions {
   signal?: AbortSignal;
 }
 
-export const DEFAULT_COHERENCE_PROMPT =
-  "Human: In one sentence, describe what it is like to {activity}.\n\nAssistant:";
+/** The coherence text's prompt: core's coherence question in the raw Human/Assistant frame. */
+const COHERENCE_PROMPT = humanAssistantPrompt(DEFAULT_COHERENCE_QUESTION);
 const COHERENCE_TOKENS = 32;
 
 /** The middle third of the depth: where the study found steering works best. */
@@ -351,7 +353,7 @@ async function describeUnderSteering(
   steering: readonly SteeringVector[],
   settings: { prompt?: string; maxNewTokens?: number },
 ): Promise<string> {
-  const prompt = probePrompt(settings.prompt ?? DEFAULT_COHERENCE_PROMPT, activity);
+  const prompt = probePrompt(settings.prompt ?? COHERENCE_PROMPT, activity);
   const { ids, offsets } = model.tokenizer.encodeWithOffsets(prompt.text);
   const { start } = tokenSpan(offsets, prompt.span);
   const steer: SteerSpec[] = steering.map((s) => ({

@@ -26,6 +26,14 @@ export {
 export { parseWithSchema } from "./parse-with-schema.js";
 export { percentileInterval, percentileSorted } from "./percentile.js";
 export { LockedError } from "./pid-lock.js";
+export {
+  ASSISTANT_TURN,
+  DEFAULT_CHOICE_QUESTION,
+  DEFAULT_COHERENCE_QUESTION,
+  DEFAULT_PROBE_QUESTION,
+  HUMAN_TURN,
+  humanAssistantPrompt,
+} from "./prompt-framing.js";
 export { readJsonFile } from "./read-json-file.js";
 export { redactUrl } from "./redact-url.js";
 export { createRng, type Rng } from "./rng.js";

@@ -6,6 +6,7 @@ import { expect, it } from "vitest";
 // one outside the package needs instead of exporting it "just in case".
 const PUBLIC = [
   "ACTIVITY_CATEGORIES",
+  "ASSISTANT_TURN",
   "Activity",
   "ActivityCatalog",
   "ActivityCatalogSchema",
@@ -22,6 +23,9 @@ const PUBLIC = [
   "ClusterValence",
   "CorrelationResult",
   "CorrelationResultSchema",
+  "DEFAULT_CHOICE_QUESTION",
+  "DEFAULT_COHERENCE_QUESTION",
+  "DEFAULT_PROBE_QUESTION",
   "Design",
   "DesignSchema",
   "EMOTION_CLUSTERS",
@@ -35,6 +39,7 @@ const PUBLIC = [
   "EmotionSchema",
   "EmotionVectorsMeta",
   "EmotionVectorsMetaSchema",
+  "HUMAN_TURN",
   "HumanNorms",
   "HumanNormsSchema",
   "InputError",
@@ -101,6 +106,7 @@ const PUBLIC = [
   "endpointUrlProblem",
   "findEmotion",
   "formatIssuePath",
+  "humanAssistantPrompt",
   "isReproducibleArtifact",
   "isTemporaryFile",
   "jsonlLines",

@@ -1,4 +1,5 @@
 export type { KvCache } from "./cache.js";
+export { chatUserPrompt } from "./chat-prompt.js";
 export type { Architecture, ModelConfig } from "./config.js";
 export { type GgufFile, type GgufValue, openGguf } from "./formats/gguf.js";
 export {

@@ -47,6 +47,7 @@ const PUBLIC = [
   "WasmBackend",
   "WeightMatrix",
   "WeightType",
+  "chatUserPrompt",
   "convertToGguf",
   "createComputeBackend",
   "createWasmBackend",

@@ -1,4 +1,4 @@
-import type { Activity } from "@pva/core";
+import { type Activity, ASSISTANT_TURN, DEFAULT_CHOICE_QUESTION, HUMAN_TURN } from "@pva/core";
 
 /** The answer is prefilled with "(" wherever a backend allows it, so the next token is the label. */
 export const ANSWER_PREFILL = "(";
@@ -11,11 +11,12 @@ export interface PromptText {
   spans: { a: [number, number]; b: [number, number] };
 }
 
-/** The study's question; a study may give its own with `{a}` and `{b}` (core's `prompts.choice`). */
-export const DEFAULT_QUESTION = "Would you prefer to (A) {a} or (B) {b}?";
-
 /** The question with the activities filled in (the chat user turn; the raw template wraps it). */
-export function choiceQuestion(a: Activity, b: Activity, question: string = DEFAULT_QUESTION): PromptText {
+export function choiceQuestion(
+  a: Activity,
+  b: Activity,
+  question: string = DEFAULT_CHOICE_QUESTION,
+): PromptText {
   const aAt = question.indexOf("{a}");
   const bAt = question.indexOf("{b}");
   if (aAt < 0 || bAt < 0) throw new RangeError(`question template needs {a} and {b}: ${question}`);
@@ -36,8 +37,9 @@ export function choiceQuestion(a: Activity, b: Activity, question: string = DEFA
   return { text, spans };
 }
 
-export function rawPrompt(a: Activity, b: Activity, question: string = DEFAULT_QUESTION): PromptText {
-  return wrapPrompt("Human: ", choiceQuestion(a, b, question), "\n\nAssistant: (");
+/** The question in core's raw Human/Assistant frame, the answer prefilled after a space: `...\n\nAssistant: (`. */
+export function rawPrompt(a: Activity, b: Activity, question: string = DEFAULT_CHOICE_QUESTION): PromptText {
+  return wrapPrompt(HUMAN_TURN, choiceQuestion(a, b, question), `${ASSISTANT_TURN} ${ANSWER_PREFILL}`);
 }
 
 /** Places the question between a before and after text (e.g. a chat template's turn markers), shifting its spans. */

@@ -1,4 +1,5 @@
 export { loadAffectWords } from "./affect-words.js";
+export { afinnSentiment, SENTIMENT_LEXICON } from "./afinn-sentiment.js";
 export {
   type CorpusProblem,
   type CorpusRules,

@@ -7,7 +7,7 @@ import {
   parseModelSource,
   writeFileAtomic,
 } from "@pva/core";
-import type { Model } from "@pva/lm";
+import { chatUserPrompt, type Model } from "@pva/lm";
 import { generateStories, loadCorpus, storyTopics } from "@pva/stimuli";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
@@ -42,10 +42,7 @@ function parseEmotions(list: string): Emotion[] {
 /** The model's own chat format when it has one (instruct models write better stories in it). */
 function storyPromptTokens(model: Model, prompt: string): number[] {
   try {
-    const text = model.tokenizer.applyChatTemplate([{ role: "user", content: prompt }], {
-      addGenerationPrompt: true,
-    });
-    return model.tokenizer.encode(text, { addSpecialTokens: false });
+    return model.tokenizer.encode(chatUserPrompt(model.tokenizer, prompt), { addSpecialTokens: false });
   } catch {
     return model.tokenizer.encode(prompt);
   }

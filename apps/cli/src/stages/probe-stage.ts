@@ -1,13 +1,8 @@
 import { loadEmotionVectors, probeScores } from "@pva/analysis";
-import { contentHash, RUN_FILES, writeJsonAtomic } from "@pva/core";
+import { contentHash, humanAssistantPrompt, RUN_FILES, writeJsonAtomic } from "@pva/core";
 import { activationFingerprint, activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
 import { hasInput } from "./stage-input.js";
-
-/** The study's probe prompt around its question: `Human: {question}\n\nAssistant:`. */
-export function probeTemplate(question: string): string {
-  return `Human: ${question}\n\nAssistant:`;
-}
 
 /** Projects each activity's probe-prompt activations on each emotion vector into `probes.json`. */
 export async function probeStage(ctx: PipelineContext): Promise<void> {
@@ -20,7 +15,7 @@ export async function probeStage(ctx: PipelineContext): Promise<void> {
     vectors: await ctx.folder.fileHash(RUN_FILES.vectors),
     activities,
     readout: config.probe.readout,
-    template: probeTemplate(config.prompts.probe),
+    template: humanAssistantPrompt(config.prompts.probe),
   });
   if (await ctx.folder.finished("probe", inputs)) {
     ctx.progress.line("probe: up to date");
@@ -32,7 +27,7 @@ export async function probeStage(ctx: PipelineContext): Promise<void> {
   const bar = ctx.progress.stage("probe", "activities");
   const probes = await probeScores(model, vectors, activities, {
     readout: config.probe.readout,
-    template: probeTemplate(config.prompts.probe),
+    template: humanAssistantPrompt(config.prompts.probe),
     signal: ctx.signal,
     onProgress: ({ done, total }) => bar.update(done, total),
   });

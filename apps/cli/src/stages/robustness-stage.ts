@@ -12,6 +12,7 @@ import {
   type CorrelationResult,
   CorrelationResultSchema,
   contentHash,
+  humanAssistantPrompt,
   type PreferenceScores,
   PreferenceScoresSchema,
   type ProbeScores,
@@ -26,7 +27,6 @@ import {
 import { fitPreferences } from "@pva/prefs";
 import { activationModel } from "./activation-model.js";
 import type { PipelineContext } from "./pipeline-context.js";
-import { probeTemplate } from "./probe-stage.js";
 import { hasInput } from "./stage-input.js";
 import { studyCorpus } from "./study-corpus.js";
 
@@ -130,7 +130,7 @@ export async function robustnessStage(ctx: PipelineContext): Promise<void> {
   if (optional.tokenWindow || optional.layerShift || optional.probeReadout) {
     const model = await activationModel(ctx, "robustness");
     if (model !== null) {
-      const template = probeTemplate(config.prompts.probe);
+      const template = humanAssistantPrompt(config.prompts.probe);
       const names = ctx.study.emotions.map((e) => e.name);
       const fromVectors = async (layers: number[], tokenOffset: number) => {
         const corpus = await studyCorpus(config.vectors.corpus);

@@ -1,6 +1,7 @@
 import * as z from "zod";
 import { emotionCatalog, findEmotion } from "../catalogs/emotions.js";
 import { endpointUrlProblem } from "../endpoint-url.js";
+import { DEFAULT_CHOICE_QUESTION, DEFAULT_PROBE_QUESTION } from "../prompt-framing.js";
 import { ActivityCatalogSchema } from "./activity.js";
 
 // Study files are written by hand, so unknown keys are errors (a misspelt "elicitaton" would
@@ -108,12 +109,12 @@ export const PromptsConfigSchema = z.strictObject({
     .refine((t) => t.includes("{a}") && t.includes("{b}"), {
       error: "expected a template containing {a} and {b}",
     })
-    .default("Would you prefer to (A) {a} or (B) {b}?"),
+    .default(DEFAULT_CHOICE_QUESTION),
   /** The question of the probe prompt; {activity} is replaced by the activity. */
   probe: z
     .string()
     .refine((t) => t.includes("{activity}"), { error: "expected a template containing {activity}" })
-    .default("How would you feel about {activity}?"),
+    .default(DEFAULT_PROBE_QUESTION),
 });
 
 export const RatingConfigSchema = z.strictObject({

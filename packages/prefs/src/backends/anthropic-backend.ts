@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { type Activity, createRng, PvaError } from "@pva/core";
+import { type Activity, createRng, DEFAULT_CHOICE_QUESTION, PvaError } from "@pva/core";
 import { sampledAnswer } from "../answer-parser.js";
-import { ANSWER_PREFILL, choiceQuestion, DEFAULT_QUESTION } from "../prompts.js";
+import { ANSWER_PREFILL, choiceQuestion } from "../prompts.js";
 import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
 import {
   ConnectionFailure,
@@ -34,7 +34,7 @@ export function createAnthropicBackend(opts: AnthropicBackendOptions): ChoiceBac
   const keyName = opts.apiKeyEnv ?? "ANTHROPIC_API_KEY";
   const apiKey = process.env[keyName];
   if (!apiKey) throw new PvaError(`anthropic backend: set ${keyName} in the environment`, "E_CONFIG");
-  const question = opts.question ?? DEFAULT_QUESTION;
+  const question = opts.question ?? DEFAULT_CHOICE_QUESTION;
   const prefill = opts.prefill ?? true;
   const maxTokens = opts.maxTokens ?? 16;
   const policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };

@@ -1,11 +1,10 @@
-import { type Activity, PvaError } from "@pva/core";
-import { type Model, type SteerSpec, tokenSpan } from "@pva/lm";
+import { type Activity, DEFAULT_CHOICE_QUESTION, PvaError } from "@pva/core";
+import { chatUserPrompt, type Model, type SteerSpec, tokenSpan } from "@pva/lm";
 import { sampledAnswer } from "../answer-parser.js";
 import { type Label, labelOfToken } from "../label-readout.js";
 import {
   ANSWER_PREFILL,
   choiceQuestion,
-  DEFAULT_QUESTION,
   type PromptTemplate,
   type PromptText,
   rawPrompt,
@@ -50,7 +49,7 @@ export function labelTokenIds(model: Pick<Model, "tokenizer">, label: Label): nu
  * a cached prefix are batched (SharedPrefixBatcher); the others run one at a time.
  */
 export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions): ChoiceBackend {
-  const question = opts.question ?? DEFAULT_QUESTION;
+  const question = opts.question ?? DEFAULT_CHOICE_QUESTION;
   const prefixReuse = opts.prefixReuse ?? true;
   const maxNewTokens = opts.maxNewTokens ?? 8;
   const temperature = opts.temperature ?? 1;
@@ -63,9 +62,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
   const promptText = (a: Activity, b: Activity): PromptText => {
     if (opts.template === "raw") return rawPrompt(a, b, question);
     const q = choiceQuestion(a, b, question);
-    const rendered = model.tokenizer.applyChatTemplate([{ role: "user", content: q.text }], {
-      addGenerationPrompt: true,
-    });
+    const rendered = chatUserPrompt(model.tokenizer, q.text);
     const at = rendered.indexOf(q.text);
     if (at < 0) throw new PvaError(`${model.id}: the chat template rewrites the question`, "E_MODEL");
     return wrapPrompt(rendered.slice(0, at), q, `${rendered.slice(at + q.text.length)}${ANSWER_PREFILL}`);

@@ -1,8 +1,8 @@
-import { type Activity, createRng, PvaError, redactUrl } from "@pva/core";
+import { type Activity, createRng, DEFAULT_CHOICE_QUESTION, PvaError, redactUrl } from "@pva/core";
 import OpenAI from "openai";
 import { sampledAnswer } from "../answer-parser.js";
 import { labelOfToken, readLabels } from "../label-readout.js";
-import { choiceQuestion, DEFAULT_QUESTION, type PromptTemplate, rawPrompt } from "../prompts.js";
+import { choiceQuestion, type PromptTemplate, rawPrompt } from "../prompts.js";
 import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
 import {
   ConnectionFailure,
@@ -47,7 +47,7 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
   if (opts.endpoints.length === 0)
     throw new PvaError("openai backend: give at least one endpoint URL", "E_CONFIG");
   const template = opts.template ?? "raw";
-  const question = opts.question ?? DEFAULT_QUESTION;
+  const question = opts.question ?? DEFAULT_CHOICE_QUESTION;
   const topLogprobs = opts.topLogprobs ?? 20;
   const temperature = opts.temperature ?? 1;
   const maxTokens = opts.maxTokens ?? 16;
