@@ -9,7 +9,7 @@ import {
   sha256Hex,
   throwIfInterrupted,
 } from "@pva/core";
-import { type SteerSpec, tokenSpan } from "@pva/lm";
+import { type HookSite, type SteerSpec, tokenSpan } from "@pva/lm";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
 import { probePrompt } from "./probe-prompt.js";
 import { type ActivationModel, residSite } from "./residual-activations.js";
@@ -30,7 +30,7 @@ export interface SteeringModel extends ActivationModel {
 
 /** One vector added to the residual stream at a hook site, `scale` times its unit direction. */
 export interface SteeringVector {
-  site: string;
+  site: HookSite;
   vector: Float32Array;
   scale: number;
 }

@@ -18,7 +18,8 @@ export type { GenerateOptions } from "./generate.js";
 export { convertToGguf, writeModelGguf } from "./gguf-export.js";
 export { GGUF_FILE_TYPES, type GgufFileType } from "./gguf-file-type.js";
 export { parseHfConfig } from "./hf-config.js";
-export type { HookSite, SteerSpec } from "./hooks.js";
+export { type HookSite, parseHookSite } from "./hook-site.js";
+export type { SteerSpec } from "./hooks.js";
 export {
   type ComputeBackend,
   type ComputeBackendKind,

@@ -56,6 +56,7 @@ const PUBLIC = [
   "openGguf",
   "openSafetensors",
   "parseHfConfig",
+  "parseHookSite",
   "randomGgufInCache",
   "readSafetensors",
   "tokenSpan",

@@ -1,4 +1,5 @@
 import type { Activity, ChoiceRecord } from "@pva/core";
+import type { HookSite } from "@pva/lm";
 
 /** What an answer says: a label, a refusal, or nothing readable (the choices a record stores). */
 export type ParsedChoice = ChoiceRecord["choice"];
@@ -8,7 +9,7 @@ export type Readout = "logits" | "logprobs" | "samples";
 /** Steering for the embedded backend: vectors added on the steered activities' text in the prompt. */
 export interface ChoiceSteering {
   activityIds: ReadonlySet<string>;
-  vectors: { site: string; vector: Float32Array; scale: number }[];
+  vectors: { site: HookSite; vector: Float32Array; scale: number }[];
 }
 
 export interface ChoiceRequest {
