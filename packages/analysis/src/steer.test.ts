@@ -8,17 +8,17 @@ import {
   InterruptedError,
   SteeringResultSchema,
 } from "@pva/core";
-import { type HookSite, loadModel, type Model, type SteerSpec, writeRandomCheckpoint } from "@pva/lm";
+import {
+  type HookSite,
+  loadModel,
+  type Model,
+  type SteerSpec,
+  type TournamentSteering,
+  writeRandomCheckpoint,
+} from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
-import {
-  middleLayers,
-  runSteering,
-  type SteeringModel,
-  type SteeringTournament,
-  shiftVsR,
-  type TournamentSteering,
-} from "./steer.js";
+import { middleLayers, runSteering, type SteeringModel, type SteeringTournament, shiftVsR } from "./steer.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
 import type { EmotionVectors } from "./vectors.js";
 

@@ -1,13 +1,6 @@
 import { PvaError } from "@pva/core";
 import { type HookSite, siteSlot } from "./hook-site.js";
-
-/** Adds `scale * vector` to the residual at `site` for absolute positions [start, end). */
-export interface SteerSpec {
-  site: HookSite;
-  vector: Float32Array;
-  positions: { start: number; end: number };
-  scale: number;
-}
+import type { SteerSpec } from "./steering-vector.js";
 
 /** The steering and captures of one forward call, grouped by hook place (`siteSlot`) for O(1) lookup per place. */
 export class HookPlan {

@@ -5,9 +5,9 @@ import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LayerKvCache } from "./cache.js";
 import type { HookSite } from "./hook-site.js";
-import type { SteerSpec } from "./hooks.js";
 import { loadModel, type Model } from "./load.js";
 import { writeRandomCheckpoint } from "./random-checkpoint.js";
+import type { SteerSpec } from "./steering-vector.js";
 
 let dir: string;
 beforeAll(async () => {

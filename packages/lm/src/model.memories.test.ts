@@ -5,10 +5,10 @@ import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertToGguf } from "./gguf-export.js";
 import type { HookSite } from "./hook-site.js";
-import type { SteerSpec } from "./hooks.js";
 import { createWasmBackend, type WasmBackend } from "./kernels/index.js";
 import { loadModelOn, type Model } from "./load.js";
 import { writeRandomCheckpoint } from "./random-checkpoint.js";
+import type { SteerSpec } from "./steering-vector.js";
 
 // A model larger than one WebAssembly memory's share is spread over several memories, each with
 // its own kernels and workers (kernels/wasm-backend.ts). Lowering the share spreads this small

@@ -2,9 +2,10 @@ import { PvaError } from "@pva/core";
 import { type KvCache, LayerKvCache } from "./cache.js";
 import type { ModelConfig } from "./config.js";
 import { blockSlot, finalSlot, type HookSite } from "./hook-site.js";
-import { HookPlan, type SteerSpec } from "./hooks.js";
+import { HookPlan } from "./hooks.js";
 import type { ComputeBackend } from "./kernels/index.js";
 import { RotaryTable } from "./rope.js";
+import type { SteerSpec } from "./steering-vector.js";
 import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
 import type { ModelWeights } from "./weights.js";
 
