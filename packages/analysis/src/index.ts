@@ -33,9 +33,7 @@ export {
   type SteeringModel,
   type SteeringPlan,
   type SteeringTournament,
-  type SteeringVector,
   shiftVsR,
-  type TournamentSteering,
 } from "./steer.js";
 export { stratifiedSplits } from "./steering-splits.js";
 export { unitRows } from "./unit-rows.js";

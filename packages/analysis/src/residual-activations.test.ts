@@ -1,3 +1,4 @@
+import { parseHookSite } from "@pva/lm";
 import { describe, expect, it } from "vitest";
 import { defaultLayer, meanResidualActivations, residSite } from "./residual-activations.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
@@ -28,6 +29,7 @@ describe("mean residual activations", () => {
 
   it("name the site and the default layer the study uses", () => {
     expect(residSite(12)).toBe("blocks.12.hook_resid_post");
+    expect(parseHookSite(residSite(12))).toBe("blocks.12.hook_resid_post");
     expect(defaultLayer(32)).toBe(21);
     expect(defaultLayer(2)).toBe(1);
   });

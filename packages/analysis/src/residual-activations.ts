@@ -1,4 +1,5 @@
 import { throwIfInterrupted } from "@pva/core";
+import type { HookSite } from "@pva/lm";
 
 /**
  * What reading activations needs from a model: the slice of `@pva/lm`'s Model that analysis uses,
@@ -14,15 +15,15 @@ export interface ActivationModel {
   };
   forward(
     tokens: number[],
-    opts?: { capture?: string[]; logits?: "last" | "all" | "none" },
-  ): Promise<{ captures: Map<string, Float32Array> }>;
+    opts?: { capture?: HookSite[]; logits?: "last" | "all" | "none" },
+  ): Promise<{ captures: Map<HookSite, Float32Array> }>;
 }
 
 /**
  * The residual stream "at layer L" is the output of block L (`blocks.L.hook_resid_post`): vectors are
  * read there, probes read there, and steering adds there, so all three speak of the same space.
  */
-export function residSite(layer: number): string {
+export function residSite(layer: number): HookSite {
   return `blocks.${layer}.hook_resid_post`;
 }
 

@@ -8,17 +8,17 @@ import {
   InterruptedError,
   SteeringResultSchema,
 } from "@pva/core";
-import { loadModel, type Model, type SteerSpec, writeRandomCheckpoint } from "@pva/lm";
+import {
+  type HookSite,
+  loadModel,
+  type Model,
+  type SteerSpec,
+  type TournamentSteering,
+  writeRandomCheckpoint,
+} from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { preferencesWithElo } from "./preferences-with-elo.test-support.js";
-import {
-  middleLayers,
-  runSteering,
-  type SteeringModel,
-  type SteeringTournament,
-  shiftVsR,
-  type TournamentSteering,
-} from "./steer.js";
+import { middleLayers, runSteering, type SteeringModel, type SteeringTournament, shiftVsR } from "./steer.js";
 import { syntheticModel } from "./synthetic-model.test-support.js";
 import type { EmotionVectors } from "./vectors.js";
 
@@ -356,7 +356,7 @@ describe("the unit of strength, measured in a real forward pass", () => {
         const activity = activities.find((a) => steering.activityIds.has(a.id))!;
         const tokens = lmModel.tokenizer.encode(activity.text);
         const positions = { start: 0, end: tokens.length };
-        const site = `blocks.${readLayer}.hook_resid_post`;
+        const site: HookSite = `blocks.${readLayer}.hook_resid_post`;
         const read = async (steer: SteerSpec[]) =>
           (await lmModel.forward(tokens, { capture: [site], steer, logits: "none" })).captures.get(site)!;
         const before = await read([]);

@@ -11,7 +11,7 @@ import {
   sha256Hex,
   throwIfInterrupted,
 } from "@pva/core";
-import { type SteerSpec, tokenSpan } from "@pva/lm";
+import { type SteeringVector, type SteerSpec, type TournamentSteering, tokenSpan } from "@pva/lm";
 import { eloDifferences, eloShift, type SplitDifferences } from "./elo-shift.js";
 import { probePrompt } from "./probe-prompt.js";
 import { type ActivationModel, residSite } from "./residual-activations.js";
@@ -28,22 +28,6 @@ export interface SteeringModel extends ActivationModel {
     tokens: number[],
     opts: { maxNewTokens: number; temperature?: number; seed?: number; steer?: SteerSpec[] },
   ): Promise<{ tokens: number[]; text: string }>;
-}
-
-/** One vector added to the residual stream at a hook site, `scale` times its unit direction. */
-export interface SteeringVector {
-  site: string;
-  vector: Float32Array;
-  scale: number;
-}
-
-/**
- * What one steered tournament adds: the vectors, on the tokens of the steered activities only.
- * It has the shape of prefs' `ChoiceSteering`, so a caller passes it to `elicit` as it is.
- */
-export interface TournamentSteering {
-  activityIds: ReadonlySet<string>;
-  vectors: SteeringVector[];
 }
 
 /**
@@ -357,9 +341,7 @@ async function describeUnderSteering(
   const { ids, offsets } = model.tokenizer.encodeWithOffsets(prompt.text);
   const { start } = tokenSpan(offsets, prompt.span);
   const steer: SteerSpec[] = steering.map((s) => ({
-    site: s.site,
-    vector: s.vector,
-    scale: s.scale,
+    ...s,
     positions: { start, end: Number.MAX_SAFE_INTEGER },
   }));
   const { text } = await model.generate(ids, {

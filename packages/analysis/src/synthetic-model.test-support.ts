@@ -1,3 +1,4 @@
+import type { HookSite } from "@pva/lm";
 import type { ActivationModel } from "./residual-activations.js";
 
 /**
@@ -33,7 +34,7 @@ export function syntheticModel(
     config: { numLayers, hiddenSize },
     tokenizer: { encode: (text) => tokenize(text).ids, encodeWithOffsets: tokenize },
     forward: async (tokens, opts) => {
-      const captures = new Map<string, Float32Array>();
+      const captures = new Map<HookSite, Float32Array>();
       for (const site of opts?.capture ?? []) {
         const layer = Number(/^blocks\.(\d+)\./.exec(site)?.[1]);
         const rows = new Float32Array(tokens.length * hiddenSize);

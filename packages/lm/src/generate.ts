@@ -1,6 +1,6 @@
 import { createRng } from "@pva/core";
-import type { SteerSpec } from "./hooks.js";
 import type { Transformer } from "./model.js";
+import type { SteerSpec } from "./steering-vector.js";
 import type { Tokenizer } from "./tokenizer.js";
 
 export interface GenerateOptions {

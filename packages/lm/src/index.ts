@@ -19,7 +19,7 @@ export type { GenerateOptions } from "./generate.js";
 export { convertToGguf, writeModelGguf } from "./gguf-export.js";
 export { GGUF_FILE_TYPES, type GgufFileType } from "./gguf-file-type.js";
 export { parseHfConfig } from "./hf-config.js";
-export type { HookSite, SteerSpec } from "./hooks.js";
+export { type HookSite, parseHookSite } from "./hook-site.js";
 export {
   type ComputeBackend,
   type ComputeBackendKind,
@@ -56,5 +56,6 @@ export {
 export type { RopeScaling, RopeSpec } from "./rope.js";
 export { BUILTIN_MODELS } from "./sources/builtin.js";
 export type { DownloadProgress } from "./sources/hub.js";
+export type { SteeringVector, SteerSpec, TournamentSteering } from "./steering-vector.js";
 export { type ChatMessage, type Tokenizer, tokenSpan } from "./tokenizer.js";
 export type { QuantizeType } from "./weights.js";

@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LayerKvCache } from "./cache.js";
-import type { SteerSpec } from "./hooks.js";
+import type { HookSite } from "./hook-site.js";
 import { loadModel, type Model } from "./load.js";
 import { writeRandomCheckpoint } from "./random-checkpoint.js";
+import type { SteerSpec } from "./steering-vector.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -112,7 +113,7 @@ describe.each(cases)("forwardContinuations: $name", ({ source, backend }) => {
 
   it("steers each continuation with its own specs only, and captures each one's rows", async () => {
     const P = prefixTokens.length;
-    const site = "blocks.0.hook_resid_post";
+    const site: HookSite = "blocks.0.hook_resid_post";
     const vector = Float32Array.from({ length: model.config.hiddenSize }, (_, i) => Math.sin(i + 1));
     const spec = (start: number, end: number): SteerSpec => ({
       site,
@@ -122,7 +123,7 @@ describe.each(cases)("forwardContinuations: $name", ({ source, backend }) => {
     });
     // continuation 2 steered on its tokens 2..5; continuation 3 from inside the prefix on (only its own rows run)
     const steer = [[], [], [spec(P + 2, P + 6)], [spec(P - 4, P + 2)], []];
-    const capture = ["blocks.1.hook_resid_mid", "ln_final.hook_normalized"];
+    const capture: HookSite[] = ["blocks.1.hook_resid_mid", "ln_final.hook_normalized"];
     const cache = await prefixCache();
     const results = await model.forwardContinuations(cache, continuations, { steer, capture });
     const unsteered = await model.forwardContinuations(cache, continuations);

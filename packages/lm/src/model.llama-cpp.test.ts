@@ -8,6 +8,7 @@ import { buildByteLevelBpe } from "./byte-level-bpe.js";
 import { readSafetensors } from "./formats/safetensors.js";
 import { convertToGguf } from "./gguf-export.js";
 import { preTokenizerFor } from "./gguf-tokenizer.js";
+import type { HookSite } from "./hook-site.js";
 import { loadModel, type Model } from "./load.js";
 import { type RandomCheckpointSpec, writeRandomCheckpoint } from "./random-checkpoint.js";
 import {
@@ -159,7 +160,7 @@ describe("capture vs llama.cpp's embedding", () => {
 
     // llama.cpp's embedding is the last block's output after the final RMSNorm: normalising our
     // blocks.{last}.hook_resid_post with the checkpoint's model.norm.weight gives ln_final exactly.
-    const last = `blocks.${model.config.numLayers - 1}.hook_resid_post`;
+    const last: HookSite = `blocks.${model.config.numLayers - 1}.hook_resid_post`;
     const resid = (await model.forward(tokens, { capture: [last], logits: "none" })).captures
       .get(last)!
       .subarray((tokens.length - 1) * h);

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convertToGguf } from "./gguf-export.js";
+import type { HookSite } from "./hook-site.js";
 import { createWasmBackend, type WasmBackend } from "./kernels/index.js";
 import { loadModelOn, type Model } from "./load.js";
 import { writeRandomCheckpoint } from "./random-checkpoint.js";
+import type { SteerSpec } from "./steering-vector.js";
 
 // A model larger than one WebAssembly memory's share is spread over several memories, each with
 // its own kernels and workers (kernels/wasm-backend.ts). Lowering the share spreads this small
@@ -88,12 +90,12 @@ describe.each(["f32", "q8_0.gguf", "q4_k.gguf"])("a model spread over several me
   });
 
   it("captures and steers the residual stream identically, across memories", async () => {
-    const capture = [
+    const capture: HookSite[] = [
       "blocks.0.hook_resid_mid",
       `blocks.${LAYERS - 1}.hook_resid_post`,
       "ln_final.hook_normalized",
     ];
-    const steer = [
+    const steer: SteerSpec[] = [
       {
         site: "blocks.2.hook_resid_pre",
         vector: vector("memories-steer"),

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createRng } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSafetensors } from "./formats/safetensors.js";
+import type { HookSite } from "./hook-site.js";
 import { loadModel, type Model } from "./load.js";
 import { writeRandomCheckpoint } from "./random-checkpoint.js";
 
@@ -73,7 +74,7 @@ describe("forward", () => {
   });
 
   it("captures T x hidden at each site; resid_pre of block L+1 is resid_post of block L", async () => {
-    const sites = [
+    const sites: HookSite[] = [
       "blocks.0.hook_resid_post",
       "blocks.1.hook_resid_pre",
       "blocks.1.hook_resid_mid",
@@ -85,6 +86,36 @@ describe("forward", () => {
     expect(
       maxAbsDiff(captures.get("blocks.1.hook_resid_mid")!, captures.get("blocks.1.hook_resid_pre")!),
     ).toBeGreaterThan(1e-3);
+  });
+
+  it("runs each site's hooks where its name says: steering there shows at it and later, never earlier", async () => {
+    // Every site of the 4-block model, in the order the forward pass reaches them.
+    const sites: HookSite[] = [
+      ...[0, 1, 2, 3].flatMap((l): HookSite[] => [
+        `blocks.${l}.hook_resid_pre`,
+        `blocks.${l}.hook_resid_mid`,
+        `blocks.${l}.hook_resid_post`,
+      ]),
+      "ln_final.hook_normalized",
+    ];
+    const vector = randomVector("every-site");
+    const scale = 0.5;
+    const plain = (await model.forward(tokens, { capture: sites, logits: "none" })).captures;
+    for (const [at, site] of sites.entries()) {
+      const positions = { start: 0, end: tokens.length };
+      const { captures } = await model.forward(tokens, {
+        capture: sites,
+        steer: [{ site, vector, scale, positions }],
+        logits: "none",
+      });
+      for (const [k, other] of sites.entries()) {
+        const got = captures.get(other)!;
+        if (k < at) expect(got, `${other} runs before ${site}`).toEqual(plain.get(other));
+        else if (k === at)
+          expect(got).toEqual(plain.get(site)!.map((v, i) => Math.fround(v + scale * vector[i % H])));
+        else expect(maxAbsDiff(got, plain.get(other)!), `${other} runs after ${site}`).toBeGreaterThan(1e-4);
+      }
+    }
   });
 
   it("rejects unknown hook sites, wrong vector sizes and out-of-vocabulary tokens with one clear line", async () => {
@@ -113,7 +144,11 @@ describe("Gemma 2's extra norms and the hook sites", () => {
   it("puts resid_mid after the post-attention norm's residual add and resid_post after the MLP's", async () => {
     // Each branch ends in an RMSNorm (gain 1 + w), so resid_mid - resid_pre divided by that gain
     // has an RMS of 1 at every position, and so has resid_post - resid_mid with the MLP's gain.
-    const sites = ["blocks.1.hook_resid_pre", "blocks.1.hook_resid_mid", "blocks.1.hook_resid_post"];
+    const sites: HookSite[] = [
+      "blocks.1.hook_resid_pre",
+      "blocks.1.hook_resid_mid",
+      "blocks.1.hook_resid_post",
+    ];
     const { captures } = await gemma.forward(tokens, { capture: sites, logits: "none" });
     const [pre, mid, post] = sites.map((site) => captures.get(site)!);
     const { tensors } = await readSafetensors(join(cacheDir, "gemma2", "model.safetensors"));
@@ -148,7 +183,7 @@ describe.each([
   beforeAll(() => {
     model = modelOf();
   });
-  const site = "blocks.1.hook_resid_post";
+  const site: HookSite = "blocks.1.hook_resid_post";
   const span = { start: 8, end: 12 };
 
   it("changes only positions at and after the span (as far as windowed layers let it reach)", async () => {

@@ -1,9 +1,11 @@
 import { PvaError } from "@pva/core";
 import { type KvCache, LayerKvCache } from "./cache.js";
 import type { ModelConfig } from "./config.js";
-import { HookPlan, type SteerSpec } from "./hooks.js";
+import { blockSlot, finalSlot, type HookSite } from "./hook-site.js";
+import { HookPlan } from "./hooks.js";
 import type { ComputeBackend } from "./kernels/index.js";
 import { RotaryTable } from "./rope.js";
+import type { SteerSpec } from "./steering-vector.js";
 import { decodeMatrixRows } from "./weight-codecs/weight-codec.js";
 import type { ModelWeights } from "./weights.js";
 
@@ -20,7 +22,7 @@ import type { ModelWeights } from "./weights.js";
 
 export interface ForwardOptions {
   /** Hook sites whose residual (this call's tokens, T x hidden) to return. */
-  capture?: string[];
+  capture?: HookSite[];
   steer?: SteerSpec[];
   /** Continue from (and append to) this cache; without one the call starts at position 0. */
   cache?: KvCache;
@@ -31,12 +33,12 @@ export interface ForwardOptions {
 export interface ForwardResult {
   /** Raw logits: vocab values ("last"), T x vocab ("all"), or empty ("none"). */
   logits: Float32Array;
-  captures: Map<string, Float32Array>;
+  captures: Map<HookSite, Float32Array>;
 }
 
 export interface ContinuationOptions {
   /** Hook sites to capture, per continuation (its own tokens, T_i x hidden). */
-  capture?: string[];
+  capture?: HookSite[];
   /** Steering per continuation, in the same order; positions are absolute, as in forward. */
   steer?: readonly (readonly SteerSpec[] | undefined)[];
 }
@@ -52,7 +54,7 @@ interface Segment {
   /** Its first row in the scratch buffers. */
   firstRow: number;
   hooks: HookPlan;
-  captures: Map<string, Float32Array>;
+  captures: Map<HookSite, Float32Array>;
 }
 
 /** Activation buffers sized for `rows` tokens, reused across calls and grown by doubling. */
@@ -181,7 +183,7 @@ export class Transformer {
   private segment(
     tokens: readonly number[],
     firstRow: number,
-    capture: readonly string[],
+    capture: readonly HookSite[],
     steer: readonly SteerSpec[],
   ): Segment {
     const c = this.config;
@@ -219,10 +221,10 @@ export class Transformer {
     const w = this.weights;
     const x = s.x;
     const projected = s.projected;
-    /** Runs the hooks at one site on each segment's rows. */
-    const hooksAt = (site: number, residual: Float32Array) => {
+    /** Runs the hooks at one place (blockSlot/finalSlot) on each segment's rows. */
+    const hooksAt = (slot: number, residual: Float32Array) => {
       for (const seg of segments)
-        seg.hooks.apply(site, residual.subarray(seg.firstRow * h), seg.tokens.length, h, start, seg.captures);
+        seg.hooks.apply(slot, residual.subarray(seg.firstRow * h), seg.tokens.length, h, start, seg.captures);
     };
 
     // Embeddings (plus learned positions for GPT-2).
@@ -246,24 +248,24 @@ export class Transformer {
 
     for (let l = 0; l < c.numLayers; l++) {
       const L = w.layers[l];
-      hooksAt(3 * l, x);
+      hooksAt(blockSlot(l, "pre"), x);
 
       this.norm(x, s.normed, T, L.attnNorm, L.attnNormBias);
       await this.attention(l, T, segments, start, cache);
       if (c.postNorms) this.norm(projected, projected, T, L.attnPostNorm!, null);
       for (let i = 0; i < T * h; i++) x[i] += projected[i];
-      hooksAt(3 * l + 1, x);
+      hooksAt(blockSlot(l, "mid"), x);
 
       this.norm(x, s.normed, T, L.mlpNorm, L.mlpNormBias);
       await this.mlp(l, T);
       if (c.postNorms) this.norm(projected, projected, T, L.mlpPostNorm!, null);
       for (let i = 0; i < T * h; i++) x[i] += projected[i];
-      hooksAt(3 * l + 2, x);
+      hooksAt(blockSlot(l, "post"), x);
     }
     if (append) cache.length = start + T;
 
     this.norm(x, s.normed, T, w.finalNorm, w.finalNormBias);
-    hooksAt(3 * c.numLayers, s.normed);
+    hooksAt(finalSlot(c.numLayers), s.normed);
 
     if (mode === "none")
       return segments.map((seg) => ({ logits: new Float32Array(0), captures: seg.captures }));

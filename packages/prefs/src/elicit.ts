@@ -11,7 +11,8 @@ import {
   sha256Hex,
   throwIfInterrupted,
 } from "@pva/core";
-import type { ChoiceBackend, ChoiceSteering, Readout } from "./backends/choice-backend.js";
+import type { TournamentSteering } from "@pva/lm";
+import type { ChoiceBackend, Readout } from "./backends/choice-backend.js";
 import { RequestFailedError } from "./backends/retry-policy.js";
 import { createActiveDesign } from "./design/active-design.js";
 import type { Design, OrderedPair } from "./design/design.js";
@@ -55,7 +56,8 @@ export interface ElicitOptions {
   signal?: AbortSignal;
   /** Called once before anything is asked (done 0), then after each answer or failed request. */
   onProgress?: (progress: ElicitProgress) => void;
-  steer?: ChoiceSteering;
+  /** Steering for the whole tournament (a backend with the steering capability only). */
+  steer?: TournamentSteering;
   /** How refusals count in an active design's interim fits (default "skip"). */
   refusalPolicy?: RefusalPolicy;
 }

@@ -7,7 +7,6 @@ export type {
   ChoiceAnswer,
   ChoiceBackend,
   ChoiceRequest,
-  ChoiceSteering,
   ParsedChoice,
   Readout,
 } from "./backends/choice-backend.js";

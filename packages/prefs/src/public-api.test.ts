@@ -14,7 +14,6 @@ const PUBLIC = [
   "ChoiceAnswer",
   "ChoiceBackend",
   "ChoiceRequest",
-  "ChoiceSteering",
   "Design",
   "ElicitOptions",
   "ElicitProgress",

@@ -1,15 +1,10 @@
 import type { Activity, ChoiceRecord } from "@pva/core";
+import type { TournamentSteering } from "@pva/lm";
 
 /** What an answer says: a label, a refusal, or nothing readable (the choices a record stores). */
 export type ParsedChoice = ChoiceRecord["choice"];
 
 export type Readout = "logits" | "logprobs" | "samples";
-
-/** Steering for the embedded backend: vectors added on the steered activities' text in the prompt. */
-export interface ChoiceSteering {
-  activityIds: ReadonlySet<string>;
-  vectors: { site: string; vector: Float32Array; scale: number }[];
-}
 
 export interface ChoiceRequest {
   a: Activity;
@@ -18,7 +13,8 @@ export interface ChoiceRequest {
   sampleIndex: number;
   /** The study's seed: sampling backends derive a per-sample seed from it where the API takes one. */
   seed: number;
-  steer?: ChoiceSteering;
+  /** Steering (embedded backend only): the vectors, added on the steered activities' text in the prompt. */
+  steer?: TournamentSteering;
 }
 
 export interface ChoiceAnswer {

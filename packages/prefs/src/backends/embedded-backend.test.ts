@@ -2,12 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Activity, defaultActivities } from "@pva/core";
-import { loadModel, type Model, tokenSpan } from "@pva/lm";
+import { loadModel, type Model, type TournamentSteering, tokenSpan } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { elicit } from "../elicit.js";
 import { fitPreferences } from "../fit-preferences.js";
 import { rawPrompt } from "../prompts.js";
-import type { ChoiceSteering } from "./choice-backend.js";
 import { createEmbeddedBackend, labelTokenIds } from "./embedded-backend.js";
 
 let dir: string;
@@ -106,7 +105,7 @@ describe("embedded backend on builtin:random-tiny", () => {
     expect(model.tokenizer.decode(ids.slice(span.start, span.end)).trim()).toBe(x.text);
 
     const vector = new Float32Array(model.config.hiddenSize).map((_, i) => Math.sin(i + 1));
-    const steering: ChoiceSteering = {
+    const steering: TournamentSteering = {
       activityIds: new Set([x.id]),
       vectors: [{ site: "blocks.1.hook_resid_post", vector, scale: 4 }],
     };

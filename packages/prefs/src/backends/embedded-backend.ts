@@ -1,5 +1,5 @@
 import { type Activity, DEFAULT_CHOICE_QUESTION, PvaError } from "@pva/core";
-import { chatUserPrompt, type Model, type SteerSpec, tokenSpan } from "@pva/lm";
+import { chatUserPrompt, type Model, type SteerSpec, type TournamentSteering, tokenSpan } from "@pva/lm";
 import { sampledAnswer } from "../answer-parser.js";
 import { type Label, labelOfToken } from "../label-readout.js";
 import {
@@ -10,7 +10,7 @@ import {
   rawPrompt,
   wrapPrompt,
 } from "../prompts.js";
-import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest, ChoiceSteering } from "./choice-backend.js";
+import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
 import { SharedPrefixBatcher } from "./shared-prefix-batcher.js";
 
 export interface EmbeddedBackendOptions {
@@ -72,7 +72,7 @@ export function createEmbeddedBackend(model: Model, opts: EmbeddedBackendOptions
     model.tokenizer.encodeWithOffsets(prompt.text, { addSpecialTokens: opts.template === "raw" });
 
   const steerSpecs = (
-    steer: ChoiceSteering | undefined,
+    steer: TournamentSteering | undefined,
     request: ChoiceRequest,
     prompt: PromptText,
     offsets: [number, number][],

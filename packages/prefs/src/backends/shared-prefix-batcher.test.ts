@@ -3,10 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChoiceRecord } from "@pva/core";
 import { defaultActivities } from "@pva/core";
-import { loadModel, type Model } from "@pva/lm";
+import { loadModel, type Model, type TournamentSteering } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { elicit } from "../elicit.js";
-import type { ChoiceSteering } from "./choice-backend.js";
 import { createEmbeddedBackend } from "./embedded-backend.js";
 
 let dir: string;
@@ -36,7 +35,7 @@ function countingModel(batchSizes: number[]): Model {
 async function run(
   name: string,
   backendModel: Model,
-  opts: { prefixReuse: boolean; concurrency: number; steer?: ChoiceSteering },
+  opts: { prefixReuse: boolean; concurrency: number; steer?: TournamentSteering },
 ): Promise<ChoiceRecord[]> {
   return elicit({
     backend: createEmbeddedBackend(backendModel, { template: "raw", prefixReuse: opts.prefixReuse }),
@@ -67,7 +66,7 @@ function expectSameRecords(actual: ChoiceRecord[], expected: ChoiceRecord[]): vo
 describe("shared-prefix batching in the embedded backend", () => {
   it("answers concurrent requests in batched passes with the records of one-at-a-time runs, with and without steering", async () => {
     const vector = new Float32Array(model.config.hiddenSize).map((_, i) => Math.cos(i + 2));
-    const steering: ChoiceSteering = {
+    const steering: TournamentSteering = {
       activityIds: new Set([activities[1].id, activities[4].id]),
       vectors: [{ site: "blocks.1.hook_resid_post", vector, scale: 4 }],
     };

@@ -1,5 +1,4 @@
-import type { KvCache, Model, SteerSpec } from "@pva/lm";
-import type { ChoiceSteering } from "./choice-backend.js";
+import type { KvCache, Model, SteerSpec, TournamentSteering } from "@pva/lm";
 
 /** One prompt whose next-token logits are wanted. */
 export interface PrefixPrompt {
@@ -8,7 +7,7 @@ export interface PrefixPrompt {
   keepUpTo: number;
   steer: SteerSpec[];
   /** The steering request the specs came from: equal specs from another source may carry other vectors. */
-  source: ChoiceSteering | undefined;
+  source: TournamentSteering | undefined;
 }
 
 export interface SharedPrefixBatcherOptions {
@@ -42,7 +41,12 @@ export class SharedPrefixBatcher {
   private running = false;
   private lastBatch = 1;
   /** The tokens the kept cache holds, and the steering those positions got. */
-  private kept: { tokens: number[]; cache: KvCache; steer: SteerSpec[]; source: ChoiceSteering | undefined };
+  private kept: {
+    tokens: number[];
+    cache: KvCache;
+    steer: SteerSpec[];
+    source: TournamentSteering | undefined;
+  };
 
   constructor(
     private readonly model: Model,
@@ -143,9 +147,9 @@ function groupBySharedPrefix(batch: readonly Waiting[]): Waiting[][] {
  */
 function steeringAgreesUpTo(
   cachedSpecs: readonly SteerSpec[],
-  cachedSource: ChoiceSteering | undefined,
+  cachedSource: TournamentSteering | undefined,
   specs: readonly SteerSpec[],
-  source: ChoiceSteering | undefined,
+  source: TournamentSteering | undefined,
   upTo: number,
 ): number {
   const clip = (list: readonly SteerSpec[]) =>
