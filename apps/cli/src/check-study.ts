@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
-import { HumanNormsSchema, PvaError, readJsonFile } from "@pva/core";
+import { join } from "node:path";
+import { HumanNormsSchema, type ModelSource, PvaError, readJsonFile } from "@pva/core";
 import { BUILTIN_MODELS, openGguf, parseHfConfig } from "@pva/lm";
 import type { OpenedStudy } from "./open-study.js";
 import { studyCorpus } from "./stages/study-corpus.js";
@@ -16,11 +16,15 @@ export class StudyProblems extends PvaError {
 
 /**
  * The model's layer count from its config alone (the builtin spec, config.json or the GGUF
- * header), no weights read; undefined when it cannot be read here (the loader reports that).
+ * header), no weights read; undefined when it cannot be read here: a hub model (checked when it
+ * loads, once downloaded) or a local one that is missing or unreadable (the loader reports that).
+ * A local model is read where the study's ModelSource found it, so relative to the study file
+ * and never to the folder pva runs in.
  */
-async function modelLayerCount(source: string): Promise<number | undefined> {
-  if (source.startsWith("builtin:")) return BUILTIN_MODELS[source.slice("builtin:".length)]?.numLayers;
-  const path = resolve(source);
+async function modelLayerCount(model: ModelSource): Promise<number | undefined> {
+  if (model.kind === "builtin") return BUILTIN_MODELS[model.location]?.numLayers;
+  if (model.kind !== "local") return undefined;
+  const path = model.location;
   const info = await stat(path).catch(() => null);
   if (info === null) return undefined;
   try {
@@ -86,8 +90,8 @@ export async function checkStudy(study: OpenedStudy, stages: readonly StageName[
       );
   }
 
-  // Layers against the model: only for a model whose config is on disk or built in (an hf: model
-  // not yet downloaded is checked when it loads), and only when the study names layers.
+  // Layers against the model: only for a model whose config is on disk or built in (a hub model
+  // is checked when it loads), and only when the study names layers.
   const namedLayers: [string, number[]][] = [];
   if ((runs("vectors") || runs("probe")) && config.vectors.layers !== "auto")
     namedLayers.push(["vectors.layers", config.vectors.layers]);
@@ -100,15 +104,14 @@ export async function checkStudy(study: OpenedStudy, stages: readonly StageName[
       ]);
     if (steering.layerSweep) namedLayers.push(["steering.layerSweep", steering.layerSweep]);
   }
-  if (namedLayers.length > 0 && !config.model.source.startsWith("hf:")) {
-    const source = config.model.source;
-    const numLayers = await modelLayerCount(source);
+  if (namedLayers.length > 0) {
+    const numLayers = await modelLayerCount(study.model);
     if (numLayers !== undefined)
       for (const [field, layers] of namedLayers) {
         const outside = layers.filter((layer) => layer >= numLayers);
         if (outside.length > 0)
           add(
-            `${file}: ${field}: layer${outside.length > 1 ? "s" : ""} ${outside.join(", ")} outside the model's layers 0..${numLayers - 1} (${source})`,
+            `${file}: ${field}: layer${outside.length > 1 ? "s" : ""} ${outside.join(", ")} outside the model's layers 0..${numLayers - 1} (${study.model.id})`,
           );
       }
   }

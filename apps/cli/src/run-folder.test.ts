@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sha256Hex } from "@pva/core";
+import { LockedError, sha256Hex } from "@pva/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exitCodeOf } from "./errors.js";
 import { RunFolder } from "./run-folder.js";
 
 let dir: string;
@@ -50,6 +52,29 @@ describe("RunFolder", () => {
     await folder.close();
     const reopened = await RunFolder.open(join(dir, "c"));
     await reopened.close();
+  });
+
+  it("names another live process that holds the folder, as a field and in its one line", async () => {
+    // A process that is alive and is not this one holds the lock, as a second pva run would.
+    const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 1 << 30)"], { stdio: "ignore" });
+    const exited = new Promise((resolve) => holder.on("exit", resolve));
+    try {
+      const pid = holder.pid!;
+      const folder = join(dir, "held");
+      const lockFile = join(folder, "stages.jsonl.lock");
+      await mkdir(folder);
+      await writeFile(lockFile, `${pid}\n`);
+      const error = await RunFolder.open(folder).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LockedError);
+      expect(error).toMatchObject({ holderPid: pid, lockFile, code: "E_RUN_LOCKED" });
+      expect((error as Error).message).toBe(
+        `${folder}: another pva run (process ${pid}) is working on this run folder; wait for it to finish, or, if process ${pid} is not pva (a pid reused after a crash), delete ${lockFile}`,
+      );
+      expect(exitCodeOf(error)).toBe(2);
+    } finally {
+      holder.kill();
+      await exited;
+    }
   });
 
   it("names the reason when the folder cannot be created", async () => {

@@ -10,6 +10,7 @@ import {
   removeTemporaryFiles,
   sha256Hex,
 } from "@pva/core";
+import { RunFolderLockedError } from "./run-folder-locked-error.js";
 
 /** What the manifest says about the model; kept in the stage log so a resumed run need not load it. */
 export interface ModelInfo {
@@ -83,11 +84,7 @@ export class RunFolder {
       throw new PvaError(`${dir}: cannot create the run folder (${REASONS[code] ?? code})`, "E_OUTPUT");
     }
     const log = await RunStore.open<StageRecord>(join(dir, RUN_FILES.stageLog)).catch((error: unknown) => {
-      if (error instanceof LockedError)
-        throw new PvaError(
-          `${dir}: another pva run (process ${error.holderPid}) is working on this run folder; wait for it to finish, or, if process ${error.holderPid} is not pva (a pid reused after a crash), delete ${error.lockFile}`,
-          "E_RUN_LOCKED",
-        );
+      if (error instanceof LockedError) throw new RunFolderLockedError(dir, error.holderPid, error.lockFile);
       if (error instanceof PvaError && error.code === "E_LOCKED")
         throw new PvaError(
           `${dir}: another pva run (in this process) is working on this run folder (${error.message})`,

@@ -5,7 +5,8 @@ import { type Activity, defaultActivities, InterruptedError, PvaError } from "@p
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChoiceBackend, ChoiceRequest } from "./backends/choice-backend.js";
 import { RequestFailedError } from "./backends/retry-policy.js";
-import { type ElicitProgress, elicit } from "./elicit.js";
+import { elicit } from "./elicit.js";
+import type { ElicitProgress } from "./elicit-progress.js";
 import { rawPrompt } from "./prompts.js";
 
 /** A model in memory: P(A) from the activities' positions in the catalog, answers after `delayMs`. */
@@ -68,7 +69,7 @@ describe("elicit", () => {
     expect(new Set(records.map((x) => x.key)).size).toBe(30);
     expect(progress.at(-1)).toMatchObject({ done: 30, total: 30, failures: 0 });
     // first a report before anything is asked (done 0, the total known), then one per answer
-    expect(progress[0]).toMatchObject({ done: 0, total: 30, failures: 0, etaSeconds: null });
+    expect(progress[0]).toMatchObject({ done: 0, total: 30, failures: 0 });
     expect(progress.map((p) => p.done)).toEqual([...Array(31).keys()]);
   });
 

@@ -23,7 +23,8 @@ export {
   type TriadCount,
   winMatrix,
 } from "./diagnostics.js";
-export { type ElicitOptions, type ElicitProgress, elicit } from "./elicit.js";
+export { type ElicitOptions, elicit } from "./elicit.js";
+export type { ElicitProgress } from "./elicit-progress.js";
 export {
   type BootstrapOptions,
   type BradleyTerryBootstrap,
