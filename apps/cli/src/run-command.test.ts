@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RunManifestSchema, sha256Hex } from "@pva/core";
@@ -134,6 +134,23 @@ describe("pva run experiments/smoke", () => {
       JSON.parse(await readFile(join(first, "manifest.json"), "utf8")),
     );
     expect(manifest.artifacts["report/charts/elo.png"]).toBe(firstDigest["report/charts/elo.png"]);
+  });
+
+  it("pva report on a run folder without a manifest (a run killed before it wrote one) renders it and adds none", async () => {
+    const killed = join(dir, "killed", "smoke-000000000000");
+    await cp(first, killed, { recursive: true });
+    await rm(join(killed, "manifest.json"));
+    await rm(join(killed, "report"), { recursive: true });
+    const result = await runPva(["report", killed], dir);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^report: \d+\/\d+ charts in /m);
+    const files = await readdir(killed);
+    expect(files).not.toContain("manifest.json");
+    const html = await readFile(join(killed, "report", "index.html"), "utf8");
+    expect(html).toContain("This run folder has no manifest.json.");
+    // Its inputs are the artifacts alone, so the next report is up to date.
+    expect((await runPva(["report", killed], dir)).stderr).toBe("report: up to date\n");
+    await rm(join(dir, "killed"), { recursive: true });
   });
 
   it("pva report on a study that was never run, or an empty run folder, names what is missing", async () => {
