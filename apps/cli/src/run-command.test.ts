@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RunManifestSchema, sha256Hex } from "@pva/core";
@@ -17,6 +17,7 @@ function reproducible(digest: Record<string, string>): Record<string, string> {
 let dir: string;
 let first: string;
 let firstDigest: Record<string, string>;
+let firstStderr: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "pva-cli-run-"));
@@ -29,6 +30,7 @@ describe("pva run experiments/smoke", () => {
     expect(result.stderr).not.toMatch(/^pva: /m);
     expect(result.code).toBe(0);
     first = await onlyRunFolder(join(dir, "a"));
+    firstStderr = result.stderr;
     expect(result.stdout.trim()).toBe(first);
     expect(first).toMatch(/[/\\]smoke-[0-9a-f]{12}$/);
     for (const stage of [
@@ -100,6 +102,55 @@ describe("pva run experiments/smoke", () => {
     const rendered = report(await folderDigest(first));
     expect(Object.keys(rendered).length).toBeGreaterThan(20);
     expect(rendered).toEqual(report(firstDigest));
+  });
+
+  it("pva report on a run folder runs pva run's report stage: up to date, or re-rendered with its line and bytes", async () => {
+    // The stage's closing line, its elapsed time blanked ("report: 24/24 charts in _ (…/index.html)").
+    const reportLine = (stderr: string) =>
+      stderr
+        .split("\n")
+        .filter((line) => line.startsWith("report: "))
+        .at(-1)
+        ?.replace(/ in [0-9.]+ s /, " in _ ");
+    const charts = Object.keys(firstDigest).filter((file) => file.startsWith("report/charts/")).length;
+    const upToDate = await runPva(["report", first], dir);
+    expect(upToDate.code).toBe(0);
+    expect(upToDate.stderr).toBe("report: up to date\n");
+
+    await rm(join(first, "report", "charts", "elo.png"));
+    const rerendered = await runPva(["report", first], dir);
+    expect(rerendered.code).toBe(0);
+    expect(rerendered.stdout.trim()).toBe(join(first, "report", "index.html"));
+    expect(reportLine(rerendered.stderr)).toBe(
+      `report: ${charts}/${charts} charts in _ (${join(first, "report", "index.html")})`,
+    );
+    expect(reportLine(rerendered.stderr)).toBe(reportLine(firstStderr));
+    const report = (digest: Record<string, string>) =>
+      Object.fromEntries(Object.entries(digest).filter(([file]) => file.startsWith("report/")));
+    expect(report(await folderDigest(first))).toEqual(report(firstDigest));
+    // The stage log has the new render, so the next report is up to date again; the manifest lists it.
+    expect((await runPva(["report", first], dir)).stderr).toBe("report: up to date\n");
+    const manifest = RunManifestSchema.parse(
+      JSON.parse(await readFile(join(first, "manifest.json"), "utf8")),
+    );
+    expect(manifest.artifacts["report/charts/elo.png"]).toBe(firstDigest["report/charts/elo.png"]);
+  });
+
+  it("pva report on a run folder without a manifest (a run killed before it wrote one) renders it and adds none", async () => {
+    const killed = join(dir, "killed", "smoke-000000000000");
+    await cp(first, killed, { recursive: true });
+    await rm(join(killed, "manifest.json"));
+    await rm(join(killed, "report"), { recursive: true });
+    const result = await runPva(["report", killed], dir);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^report: \d+\/\d+ charts in /m);
+    const files = await readdir(killed);
+    expect(files).not.toContain("manifest.json");
+    const html = await readFile(join(killed, "report", "index.html"), "utf8");
+    expect(html).toContain("This run folder has no manifest.json.");
+    // Its inputs are the artifacts alone, so the next report is up to date.
+    expect((await runPva(["report", killed], dir)).stderr).toBe("report: up to date\n");
+    await rm(join(dir, "killed"), { recursive: true });
   });
 
   it("pva report on a study that was never run, or an empty run folder, names what is missing", async () => {

@@ -129,6 +129,9 @@ describe("renderReport", () => {
     expect(html).not.toContain('class="banner"');
     expect(html).toContain("Main finding: ");
     expect(html).toContain("This run folder has no manifest.json.");
+    expect(html).toContain(
+      "Not in this run folder, so left out: the run manifest (manifest.json); the raw answers (choices.jsonl); emotion vectors (vectors.json); probe scores (probes.json); correlations (correlations.json); the robustness panel (robustness.json); steering (steering.json).",
+    );
     expect(await readFile(result.summary, "utf8")).toContain(
       "![Preference (Elo) per activity](charts/elo.png)",
     );

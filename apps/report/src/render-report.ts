@@ -1,6 +1,12 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { isReproducibleArtifact, noRunResultsError, RUN_FILES, writeFileAtomic } from "@pva/core";
+import {
+  isReproducibleArtifact,
+  noRunResultsError,
+  RUN_FILES,
+  type RunFileName,
+  writeFileAtomic,
+} from "@pva/core";
 import type { TopLevelSpec } from "vega-lite";
 import { chartFontFiles } from "./chart-font.js";
 import { chartSvg, svgToPng } from "./chart-images.js";
@@ -31,15 +37,19 @@ export interface RenderedReport {
   charts: string[];
 }
 
-const EXPECTED: [keyof RunArtifacts, string][] = [
-  ["manifest", "the run manifest (manifest.json)"],
-  ["preferences", "preferences (preferences.json)"],
-  ["choices", "the raw answers (choices.jsonl)"],
-  ["vectors", "emotion vectors (vectors.json)"],
-  ["probes", "probe scores (probes.json)"],
-  ["correlations", "correlations (correlations.json)"],
-  ["robustness", "the robustness panel (robustness.json)"],
-  ["steering", "steering (steering.json)"],
+/**
+ * What the page names when a part of the run is missing, in the order it names them. The file
+ * names come from the run layout (RUN_FILES), the one place they are spelled.
+ */
+const EXPECTED: { part: keyof RunArtifacts; file: RunFileName; what: string }[] = [
+  { part: "manifest", file: "manifest", what: "the run manifest" },
+  { part: "preferences", file: "preferences", what: "preferences" },
+  { part: "choices", file: "choices", what: "the raw answers" },
+  { part: "vectors", file: "vectorsMeta", what: "emotion vectors" },
+  { part: "probes", file: "probes", what: "probe scores" },
+  { part: "correlations", file: "correlations", what: "correlations" },
+  { part: "robustness", file: "robustness", what: "the robustness panel" },
+  { part: "steering", file: "steering", what: "steering" },
 ];
 
 /**
@@ -72,7 +82,9 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
   const sections = reportSections(artifacts, findings.fdrAlpha);
   const sentences = summarySentences(findings);
   const title = `pva report: ${artifacts.manifest?.config.name ?? findings.model}`;
-  const missing = EXPECTED.filter(([key]) => artifacts[key] === null).map(([, what]) => what);
+  const missing = EXPECTED.filter(({ part }) => artifacts[part] === null).map(
+    ({ file, what }) => `${what} (${RUN_FILES[file]})`,
+  );
 
   const outDir = opts.outDir ?? join(runDir, RUN_FILES.report);
   const chartDir = join(outDir, "charts");
@@ -85,11 +97,15 @@ export async function renderReport(runDir: string, opts: RenderReportOptions = {
     // A file travels without the page's heading, so the image carries the chart's title itself.
     const svg = await chartSvg({ ...chart.spec, title: chart.title } as TopLevelSpec);
     const svgFile = join(chartDir, `${chart.id}.svg`);
-    await writeFile(svgFile, svg);
+    // Atomic like the page: a render killed mid-write leaves no chart cut short, at most a
+    // dot-named temporary file that listings skip and removeTemporaryFiles clears.
+    await writeFileAtomic(svgFile, svg);
     charts.push(svgFile);
     if (wantPng) {
       const pngFile = join(chartDir, `${chart.id}.png`);
-      pngsWritten.push(svgToPng(svg, fontFiles, opts.pngScale ?? 2).then((png) => writeFile(pngFile, png)));
+      pngsWritten.push(
+        svgToPng(svg, fontFiles, opts.pngScale ?? 2).then((png) => writeFileAtomic(pngFile, png)),
+      );
       charts.push(pngFile);
     }
   }

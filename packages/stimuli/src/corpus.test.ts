@@ -1,8 +1,11 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { EMOTION_CLUSTERS, emotionCatalog } from "@pva/core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAffectWords } from "./affect-words.js";
 import { checkCorpus, defaultCorpusRules } from "./checks.js";
-import { type Corpus, loadCorpus } from "./corpus.js";
+import { type Corpus, loadCorpus, loadStoryFile } from "./corpus.js";
 import { sentimentSeparation } from "./sentiment-separation.js";
 
 // These tests hold the shipped corpus to its own rules; the figures they print go in the README.
@@ -46,5 +49,35 @@ describe("the shipped corpus", () => {
 
   it("has a hash that changes with the text", () => {
     expect(corpus.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("a story file's lines", () => {
+  const story = (id: string) =>
+    JSON.stringify({ id, emotion: "calm", cluster: "Peace", topic: "garden", person: "first", text: "x" });
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "pva-corpus-lines-"));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  const load = async (text: string) => {
+    const file = join(dir, "stories.jsonl");
+    await writeFile(file, text);
+    return loadStoryFile(file);
+  };
+
+  it("skips blank lines and reads a last line without its newline", async () => {
+    const stories = await load(`${story("a")}\n\n${story("b")}`);
+    expect(stories.map((s) => s.id)).toEqual(["a", "b"]);
+  });
+
+  it("rejects a last line cut short, naming it: a corpus is not being appended to, so it is no torn write", async () => {
+    await expect(load(`${story("a")}\n\n${story("b").slice(0, 20)}`)).rejects.toThrow(
+      /stories\.jsonl:3.*invalid JSON/,
+    );
+    // An earlier bad line is the one named.
+    await expect(load(`${story("a")}\n{"id": 1}\n${story("c").slice(0, 20)}`)).rejects.toThrow(
+      /stories\.jsonl:2/,
+    );
   });
 });

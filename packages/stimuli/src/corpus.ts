@@ -5,6 +5,7 @@ import {
   contentHash,
   emotionCatalog,
   InputError,
+  jsonlLines,
   type NeutralRecord,
   NeutralRecordSchema,
   parseWithSchema,
@@ -65,14 +66,21 @@ export async function loadStoryFile(file: string): Promise<StoryRecord[]> {
   return readJsonl(file, StoryRecordSchema);
 }
 
+/**
+ * A corpus file's records, split by core's one JSONL line rule (jsonlLines). Unlike a run's
+ * choices.jsonl, a corpus file is never appended to while pva reads it, so a final line that is
+ * not JSON is no torn write to skip: it is an error naming its line, as every bad line is.
+ */
 async function readJsonl<T>(file: string, schema: z.ZodType<T>): Promise<T[]> {
   const text = await readFile(file, "utf8");
-  const records: T[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const source = `${file}:${i + 1}`;
-    records.push(parseWithSchema(schema, parseJson(line, source), source));
+  const { lines, tornTail } = jsonlLines(text);
+  const records = lines.map(({ lineNumber, text: line }) => {
+    const source = `${file}:${lineNumber}`;
+    return parseWithSchema(schema, parseJson(line, source), source);
   });
+  // After the complete lines, so an earlier bad line is still the one reported. The tail is the
+  // text after the last newline, the file's last line; parseJson throws, as it is not JSON.
+  if (tornTail.trim() !== "") parseJson(tornTail, `${file}:${text.split("\n").length}`);
   return records;
 }
 

@@ -1,14 +1,11 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { PvaError, RUN_FILES } from "@pva/core";
-import { renderReport } from "@pva/report";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
 import { interruptSignal } from "../interrupt.js";
-import { RunFolder } from "../run-folder.js";
-import { runStages } from "../run-stages.js";
-import { refreshManifestArtifacts } from "../stages/manifest-stage.js";
-import { optionsOf, stagesFor } from "../stages/study-stages.js";
+import { runStages, runStagesOnFolder } from "../run-stages.js";
+import { optionsOf, STAGES, stagesFor } from "../stages/study-stages.js";
 import { type StudyOptions, withStudyOptions } from "../study-options.js";
 
 async function isRunFolder(path: string): Promise<boolean> {
@@ -37,25 +34,20 @@ export const reportCommand = () =>
       ),
     )
     .action(async (target: string, opts: StudyOptions) => {
+      const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
       if (await isRunFolder(target)) {
         if (opts.out !== undefined)
           throw new PvaError(
             `--out places a study's run folders; ${target} is a run folder, whose report goes into ${join(target, RUN_FILES.report)}`,
             "E_USAGE",
           );
-        // The run's own lock: never a report rendered while a run writes the folder, and the
+        // The report stage as `pva run` runs it, on the folder alone: under the run's own lock (never
+        // a report rendered while a run writes the folder), skipped when up to date, and the
         // manifest (written last) lists the report as it now is.
-        const folder = await RunFolder.open(target);
-        try {
-          const rendered = await renderReport(target);
-          await refreshManifestArtifacts(folder);
-          process.stdout.write(`${rendered.html}\n`);
-        } finally {
-          await folder.close();
-        }
+        const ctx = await runStagesOnFolder(target, [STAGES.report], signal);
+        process.stdout.write(`${join(ctx.folder.dir, RUN_FILES.report, "index.html")}\n`);
         return;
       }
-      const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
       const ctx = await runStages(target, opts, stagesFor("report"), signal);
       process.stdout.write(`${join(ctx.study.runDir, RUN_FILES.report, "index.html")}\n`);
     });

@@ -96,7 +96,7 @@ export async function manifestStage(
  * The sha256 of each artifact file `include` admits, as it is on disk now. Only what the run
  * layout names: a stray file in the folder is not the run's.
  */
-async function artifactHashes(
+export async function artifactHashes(
   folder: RunFolder,
   include: (file: string) => boolean,
 ): Promise<Record<string, string>> {
@@ -111,13 +111,19 @@ async function artifactHashes(
 }
 
 /**
- * After `pva report <run folder>` re-rendered the report: the manifest's artifact list is taken
- * again from the files as they are (the rest of it, written by the run, stays), so its sha256 of
- * report/index.html is never stale. A folder without a manifest keeps having none.
+ * The manifest of a run folder worked on without its study (`pva report <run folder>`): the
+ * artifact list is taken again from the files as they are and `include` admits, and the rest of
+ * it, written by the run, stays (the versions too: they say what computed the results). A folder
+ * without a manifest keeps having none, and gets null.
  */
-export async function refreshManifestArtifacts(folder: RunFolder): Promise<void> {
+export async function refreshManifestArtifacts(
+  folder: RunFolder,
+  include: (file: string) => boolean = () => true,
+): Promise<RunManifest | null> {
   const file = folder.path(RUN_FILES.manifest);
   const previous = await readJsonFile(file, RunManifestSchema).catch(() => null);
-  if (previous === null) return;
-  await writeJsonAtomic(file, { ...previous, artifacts: await artifactHashes(folder, () => true) });
+  if (previous === null) return null;
+  const manifest: RunManifest = { ...previous, artifacts: await artifactHashes(folder, include) };
+  await writeJsonAtomic(file, manifest);
+  return manifest;
 }

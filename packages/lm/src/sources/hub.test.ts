@@ -154,6 +154,13 @@ describe("hf: sources", () => {
     hub.requests.length = 0;
     await loadModel("hf:acme/tiny", { cacheDir, hubUrl: hub.url });
     expect(hub.requests.map((r) => r.url)).toEqual(["/api/models/acme/tiny/tree/main"]);
+
+    // The verified list names every file and is replaced whole: no temporary file beside it.
+    const files = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"];
+    const copy = join(cacheDir, "hub", "acme--tiny", "main");
+    expect((await readdir(copy)).sort()).toEqual([".pva-manifest.json", ...files]);
+    const verified = JSON.parse(await readFile(join(copy, ".pva-manifest.json"), "utf8"));
+    expect(Object.keys(verified).sort()).toEqual(files);
   });
 
   it("resumes an interrupted download with a range request", async () => {

@@ -1,9 +1,9 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { listFiles } from "@huggingface/hub";
-import { PvaError } from "@pva/core";
+import { PvaError, writeFileAtomic } from "@pva/core";
 
 export interface DownloadProgress {
   file: string;
@@ -72,7 +72,9 @@ export async function resolveHub(spec: string, opts: HubOptions): Promise<string
       opts.onProgress,
     );
     verified[file.path] = file.checksum.hex;
-    await writeFile(join(dir, MANIFEST), JSON.stringify(verified, null, 2));
+    // Replaced whole: a process killed while writing it must not leave a torn list, which would
+    // read as no list at all and send every verified file to be downloaded again.
+    await writeFileAtomic(join(dir, MANIFEST), JSON.stringify(verified, null, 2));
   }
   return dir;
 }
@@ -178,7 +180,13 @@ function checksumHash(file: HubFile): Hash {
   return hash;
 }
 
-/** Fetches into `<target>.incomplete`, resuming from its length, then verifies and renames it into place. */
+/**
+ * Fetches into `<target>.incomplete`, resuming from its length, then verifies and renames it into
+ * place. Not core's writeFileAtomic: that writes a whole file in one go under a fresh temporary
+ * name (and a locked run folder clears its leftovers), while a weights file is gigabytes fetched
+ * over a network that drops, so its partial file keeps one fixed name that a later call finds and
+ * resumes with an HTTP range request; the rename at the end is what makes it appear whole.
+ */
 async function download(
   url: string,
   target: string,
