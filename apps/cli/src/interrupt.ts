@@ -1,14 +1,20 @@
 import { InterruptedError } from "@pva/core";
 
 /**
- * Ctrl-C (SIGINT) and SIGTERM handling for a long command: the first one aborts the returned
- * signal, which every long library call takes, so they stop taking new work, finish the record in
- * flight and throw @pva/core's InterruptedError; a second one exits at once.
+ * Ctrl-C (SIGINT) and SIGTERM handling for a long command: while `task` runs, the first one aborts
+ * the signal it is given, which every long library call takes, so they stop taking new work,
+ * finish the record in flight and throw @pva/core's InterruptedError; a second one exits at once.
+ * The handlers go when the task settles, so commands run one after another in one process (the
+ * cli's own tests, a program calling runCli) neither pile up handlers nor answer a later signal
+ * for a command that has ended.
  */
-export function interruptSignal(write: (line: string) => void): AbortSignal {
+export async function withInterruptSignal<T>(
+  write: (line: string) => void,
+  task: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
-  for (const name of ["SIGINT", "SIGTERM"] as const)
-    process.on(name, () => {
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((name) => {
+    const handler = () => {
       if (controller.signal.aborted) process.exit(130);
       write(
         name === "SIGINT"
@@ -16,8 +22,15 @@ export function interruptSignal(write: (line: string) => void): AbortSignal {
           : "pva: SIGTERM, stopping after the current record (send it again to quit now)",
       );
       controller.abort();
-    });
-  return controller.signal;
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  try {
+    return await task(controller.signal);
+  } finally {
+    for (const [name, handler] of handlers) process.off(name, handler);
+  }
 }
 
 /**

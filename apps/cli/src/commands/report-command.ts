@@ -3,10 +3,12 @@ import { join } from "node:path";
 import { PvaError, RUN_FILES } from "@pva/core";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
-import { interruptSignal } from "../interrupt.js";
+import { withInterruptSignal } from "../interrupt.js";
 import { runStages, runStagesOnFolder } from "../run-stages.js";
 import { optionsOf, STAGES, stagesFor } from "../stages/study-stages.js";
 import { type StudyOptions, withStudyOptions } from "../study-options.js";
+
+const stderrLine = (line: string) => process.stderr.write(`${line}\n`);
 
 async function isRunFolder(path: string): Promise<boolean> {
   const has = (name: string) =>
@@ -34,7 +36,6 @@ export const reportCommand = () =>
       ),
     )
     .action(async (target: string, opts: StudyOptions) => {
-      const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
       if (await isRunFolder(target)) {
         if (opts.out !== undefined)
           throw new PvaError(
@@ -44,10 +45,14 @@ export const reportCommand = () =>
         // The report stage as `pva run` runs it, on the folder alone: under the run's own lock (never
         // a report rendered while a run writes the folder), skipped when up to date, and the
         // manifest (written last) lists the report as it now is.
-        const ctx = await runStagesOnFolder(target, [STAGES.report], signal);
+        const ctx = await withInterruptSignal(stderrLine, (signal) =>
+          runStagesOnFolder(target, [STAGES.report], signal),
+        );
         process.stdout.write(`${join(ctx.folder.dir, RUN_FILES.report, "index.html")}\n`);
         return;
       }
-      const ctx = await runStages(target, opts, stagesFor("report"), signal);
+      const ctx = await withInterruptSignal(stderrLine, (signal) =>
+        runStages(target, opts, stagesFor("report"), signal),
+      );
       process.stdout.write(`${join(ctx.study.runDir, RUN_FILES.report, "index.html")}\n`);
     });

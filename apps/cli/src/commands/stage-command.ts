@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
-import { interruptSignal } from "../interrupt.js";
+import { withInterruptSignal } from "../interrupt.js";
 import { runStages } from "../run-stages.js";
 import { optionsOf, type StageEntry } from "../stages/study-stages.js";
 import { type StudyOptions, withStudyOptions } from "../study-options.js";
@@ -24,8 +24,10 @@ export function stageCommand(
   )
     .addHelpText("after", examples(...exampleLines))
     .action(async (study: string, opts: StudyOptions) => {
-      const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
-      const ctx = await runStages(study, opts, stages, signal);
+      const ctx = await withInterruptSignal(
+        (line) => process.stderr.write(`${line}\n`),
+        (signal) => runStages(study, opts, stages, signal),
+      );
       process.stdout.write(`${ctx.study.runDir}\n`);
     });
 }

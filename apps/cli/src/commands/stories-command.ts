@@ -11,7 +11,7 @@ import { chatUserPrompt, type Model } from "@pva/lm";
 import { generateStories, loadCorpus, storyTopics } from "@pva/stimuli";
 import { Command } from "commander";
 import { examples } from "../help-examples.js";
-import { interruptSignal } from "../interrupt.js";
+import { withInterruptSignal } from "../interrupt.js";
 import { ModelLoader } from "../model-loader.js";
 import { ProgressReporter } from "../progress.js";
 import { integerOption } from "../study-options.js";
@@ -83,37 +83,41 @@ const generate = new Command("generate")
     const emotions = parseEmotions(opts.emotions);
     if (opts.perEmotion > storyTopics.length)
       throw new PvaError(`--per-emotion: at most ${storyTopics.length} (one story per topic)`, "E_ARG");
-    const signal = interruptSignal((line) => process.stderr.write(`${line}\n`));
-    const progress = new ProgressReporter();
-    const loader = new ModelLoader(parseModelSource(opts.model, process.cwd()), progress);
-    try {
-      const model = await loader.get();
-      const { relatives } = await loadCorpus();
-      const bar = progress.stage("stories", "stories");
-      const stories = await generateStories({
-        model: model.id,
-        emotions,
-        perEmotion: opts.perEmotion,
-        relatives,
-        storeFile: `${opts.out}.attempts.jsonl`,
-        seed: opts.seed,
-        signal,
-        onProgress: ({ done, total, rejected }) => bar.update(done, total, rejected),
-        write: async (prompt, attempt) => {
-          const out = await model.generate(storyPromptTokens(model, prompt), {
-            maxNewTokens: opts.maxNewTokens,
-            temperature: opts.temperature,
-            seed: Number.parseInt(contentHash({ seed: opts.seed, prompt, attempt }).slice(0, 8), 16),
+    await withInterruptSignal(
+      (line) => process.stderr.write(`${line}\n`),
+      async (signal) => {
+        const progress = new ProgressReporter();
+        const loader = new ModelLoader(parseModelSource(opts.model, process.cwd()), progress);
+        try {
+          const model = await loader.get();
+          const { relatives } = await loadCorpus();
+          const bar = progress.stage("stories", "stories");
+          const stories = await generateStories({
+            model: model.id,
+            emotions,
+            perEmotion: opts.perEmotion,
+            relatives,
+            storeFile: `${opts.out}.attempts.jsonl`,
+            seed: opts.seed,
+            signal,
+            onProgress: ({ done, total, rejected }) => bar.update(done, total, rejected),
+            write: async (prompt, attempt) => {
+              const out = await model.generate(storyPromptTokens(model, prompt), {
+                maxNewTokens: opts.maxNewTokens,
+                temperature: opts.temperature,
+                seed: Number.parseInt(contentHash({ seed: opts.seed, prompt, attempt }).slice(0, 8), 16),
+              });
+              return out.text;
+            },
           });
-          return out.text;
-        },
-      });
-      bar.finish("rejected ones count as failed");
-      await writeFileAtomic(opts.out, stories.map((s) => `${JSON.stringify(s)}\n`).join(""));
-      process.stdout.write(`${opts.out}: ${stories.length} stories\n`);
-    } finally {
-      await loader.dispose();
-    }
+          bar.finish("rejected ones count as failed");
+          await writeFileAtomic(opts.out, stories.map((s) => `${JSON.stringify(s)}\n`).join(""));
+          process.stdout.write(`${opts.out}: ${stories.length} stories\n`);
+        } finally {
+          await loader.dispose();
+        }
+      },
+    );
   });
 
 export const storiesCommand = () =>
