@@ -1,5 +1,4 @@
-import type { PreferenceScores, Rng } from "@pva/core";
-import { percentileInterval } from "./stats/percentile.js";
+import { type PreferenceScores, percentileInterval, type Rng } from "@pva/core";
 
 /** Per-activity Elo change from the baseline, grouped by the half the activity was in. */
 export interface SplitDifferences {

@@ -5,7 +5,7 @@ import { cosine } from "./cosine.js";
 /**
  * Principal components have no sign of their own. We orient them by the cluster labels of the
  * reference list (which name the clusters but give no valence or arousal numbers): PC1 is turned so
- * that the pleasant clusters' mean PC1 score (core's CLUSTER_VALENCE) exceeds the other clusters'
+ * that the pleasant clusters' mean PC1 score (core's clustersOfValence) exceeds the other clusters'
  * (PC1 then reads as valence when it tracks valence), PC2 so that the high-arousal clusters score
  * above the low-arousal ones. When no emotion belongs to a named cluster, a component is turned so
  * its largest-magnitude score is positive.

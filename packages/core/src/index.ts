@@ -1,6 +1,6 @@
 export { defaultActivities } from "./catalogs/activities.js";
 export { ACTIVITY_CATEGORIES, type ActivityCategory } from "./catalogs/activity-categories.js";
-export { CLUSTER_VALENCE, type ClusterValence, clustersOfValence } from "./catalogs/cluster-valence.js";
+export { type ClusterValence, clustersOfValence } from "./catalogs/cluster-valence.js";
 export {
   EMOTION_CLUSTERS,
   type Emotion,
@@ -13,12 +13,10 @@ export { endpointUrlProblem } from "./endpoint-url.js";
 export { InputError, PvaError, type PvaErrorCode } from "./errors.js";
 export { canonicalJson, contentHash, sha256Hex } from "./hash.js";
 export { InterruptedError, throwIfInterrupted } from "./interrupted-error.js";
-export { formatIssuePath } from "./issue-path.js";
 export { loadActivities } from "./load-activities.js";
 export { type LoadedStudy, loadStudy } from "./load-study.js";
 export {
   apiModelName,
-  endpointModelSource,
   type ModelSource,
   type ModelSourceKind,
   parseModelSource,
@@ -45,18 +43,11 @@ export {
   presentRunResults,
   RUN_ARTIFACTS,
   RUN_FILES,
-  RUN_RESULTS,
   type RunFileName,
   readChoices,
   runLayout,
 } from "./run-layout.js";
-export {
-  type Activity,
-  type ActivityCatalog,
-  ActivityCatalogSchema,
-  ActivityIdSchema,
-  ActivitySchema,
-} from "./schemas/activity.js";
+export { type Activity, type ActivityCatalog, ActivityCatalogSchema } from "./schemas/activity.js";
 export { type ChoiceRecord, ChoiceRecordSchema, pairIdOf } from "./schemas/choice-record.js";
 export {
   type NeutralRecord,
@@ -68,20 +59,16 @@ export {
   type CorrelationResult,
   CorrelationResultSchema,
   type EmotionCorrelation,
-  EmotionCorrelationSchema,
 } from "./schemas/correlation-result.js";
-export { type EmotionCatalog, EmotionCatalogSchema, EmotionSchema } from "./schemas/emotion.js";
 export {
   type EmotionVectorsMeta,
   EmotionVectorsMetaSchema,
   type VectorGeometry,
-  VectorGeometrySchema,
 } from "./schemas/emotion-vectors.js";
 export { type HumanNorms, HumanNormsSchema } from "./schemas/human-norms.js";
-export { type Interval, IntervalSchema } from "./schemas/interval.js";
+export type { Interval } from "./schemas/interval.js";
 export {
   type ActivityScore,
-  ActivityScoreSchema,
   type PreferenceScores,
   PreferenceScoresSchema,
 } from "./schemas/preference-scores.js";
@@ -90,37 +77,25 @@ export {
   type RobustnessResult,
   RobustnessResultSchema,
   type RobustnessSetting,
-  RobustnessSettingSchema,
 } from "./schemas/robustness-result.js";
 export { type RunManifest, RunManifestSchema } from "./schemas/run-manifest.js";
 export {
   type SteeringDose,
-  SteeringDoseSchema,
   type SteeringEffect,
-  SteeringEffectSchema,
   type SteeringResult,
   SteeringResultSchema,
 } from "./schemas/steering-result.js";
 export {
-  AnalysisConfigSchema,
   type Design,
-  DesignSchema,
-  ElicitationConfigSchema,
-  ModelConfigSchema,
-  ProbeConfigSchema,
-  PromptsConfigSchema,
   QUANTIZE_TYPES,
   type QuantizeTypeName,
-  RatingConfigSchema,
-  SteeringConfigSchema,
   type StudyConfig,
   type StudyConfigInput,
   StudyConfigSchema,
   StudyFileSchema,
-  VectorsConfigSchema,
 } from "./schemas/study-config.js";
 export { RunStore } from "./store.js";
-export { STUDY_SCHEMA_FILE, studyJsonSchema, studyJsonSchemaText } from "./study-json-schema.js";
+export { studyJsonSchema } from "./study-json-schema.js";
 export { studyActivities, studyEmotions } from "./study-selection.js";
 export {
   type AtomicContent,

@@ -9,32 +9,18 @@ export {
   writeGguf,
 } from "./formats/gguf-writer.js";
 export {
-  openSafetensors,
   readSafetensors,
   type TensorToWrite,
   writeSafetensors,
 } from "./formats/safetensors.js";
 export type { TensorRows } from "./formats/tensor-rows.js";
 export type { GenerateOptions } from "./generate.js";
-export { convertToGguf, writeModelGguf } from "./gguf-export.js";
-export { GGUF_FILE_TYPES, type GgufFileType } from "./gguf-file-type.js";
+export { convertToGguf } from "./gguf-export.js";
+export type { GgufFileType } from "./gguf-file-type.js";
 export { parseHfConfig } from "./hf-config.js";
 export { type HookSite, parseHookSite } from "./hook-site.js";
-export {
-  type ComputeBackend,
-  type ComputeBackendKind,
-  type ComputeBackendOptions,
-  createComputeBackend,
-  createWasmBackend,
-  type WasmBackend,
-} from "./kernels/index.js";
-export {
-  WEIGHT_TYPE_LAYOUT,
-  WEIGHT_TYPES,
-  type WeightMatrix,
-  type WeightType,
-  weightRowBytes,
-} from "./kernels/weight-matrix.js";
+export { type ComputeBackend, createWasmBackend, type WasmBackend } from "./kernels/index.js";
+export type { WeightMatrix, WeightType } from "./kernels/weight-matrix.js";
 export {
   inspectModel,
   type LoadModelOptions,

@@ -39,7 +39,7 @@ export {
 export { buildPairTable, type Outcome, type PairTable } from "./fit/pair-table.js";
 export { type FitChoicesFileOptions, fitChoicesFile } from "./fit-choices-file.js";
 export { type FitPreferencesOptions, fitPreferences } from "./fit-preferences.js";
-export { type Label, type LabelReadout, labelOfToken, readLabels } from "./label-readout.js";
-export { outcomesFromRecords, type RecordOutcomes, type RefusalPolicy } from "./outcomes.js";
+export { type Label, type LabelReadout, readLabels } from "./label-readout.js";
+export type { RefusalPolicy } from "./outcomes.js";
 export { choiceQuestion, type PromptTemplate, type PromptText, rawPrompt } from "./prompts.js";
 export { type SimulatedChoiceOptions, simulateChoices } from "./simulated-choices.js";

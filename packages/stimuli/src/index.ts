@@ -5,11 +5,8 @@ export {
   type CorpusRules,
   checkCorpus,
   defaultCorpusRules,
-  findNearDuplicates,
-  wordCount,
-  wordFamilyPattern,
 } from "./checks.js";
-export { builtinCorpusDir, type Corpus, loadCorpus, loadStoryFile } from "./corpus.js";
+export { type Corpus, loadCorpus, loadStoryFile } from "./corpus.js";
 export {
   type SentimentSeparation,
   sentimentSeparation,
@@ -19,6 +16,5 @@ export {
   generateStories,
   rejectStory,
   type StoryAttempt,
-  storyPrompt,
   storyTopics,
 } from "./story-generation.js";

@@ -13,20 +13,15 @@ const PUBLIC = [
   "SentimentSeparation",
   "StoryAttempt",
   "afinnSentiment",
-  "builtinCorpusDir",
   "checkCorpus",
   "defaultCorpusRules",
-  "findNearDuplicates",
   "generateStories",
   "loadAffectWords",
   "loadCorpus",
   "loadStoryFile",
   "rejectStory",
   "sentimentSeparation",
-  "storyPrompt",
   "storyTopics",
-  "wordCount",
-  "wordFamilyPattern",
 ];
 
 const reader = new URL("../../../scripts/public-names.mjs", import.meta.url);

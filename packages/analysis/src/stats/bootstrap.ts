@@ -1,5 +1,4 @@
-import type { Rng } from "@pva/core";
-import { percentileInterval } from "./percentile.js";
+import { percentileInterval, type Rng } from "@pva/core";
 
 export interface BootstrapOptions {
   resamples: number;

@@ -2,5 +2,4 @@ export { type BootstrapOptions, bootstrapCi, bootstrapPearsonCis } from "./boots
 export { pearson, spearman } from "./correlation.js";
 export { benjaminiHochberg } from "./fdr.js";
 export { partialPearson } from "./partial.js";
-export { percentileInterval, percentileSorted } from "./percentile.js";
 export { type PermutationOptions, permutationPValue, permutationPValues } from "./permutation.js";

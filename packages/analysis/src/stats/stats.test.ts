@@ -1,10 +1,9 @@
-import { createRng } from "@pva/core";
+import { createRng, percentileInterval } from "@pva/core";
 import { describe, expect, it } from "vitest";
 import { bootstrapCi, bootstrapPearsonCis } from "./bootstrap.js";
 import { pearson, spearman } from "./correlation.js";
 import { benjaminiHochberg } from "./fdr.js";
 import { partialPearson } from "./partial.js";
-import { percentileInterval } from "./percentile.js";
 import { permutationPValue, permutationPValues } from "./permutation.js";
 
 // Inputs shared with stats.reference.py; the expected numbers below are its printed output
