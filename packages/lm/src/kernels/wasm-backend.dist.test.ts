@@ -10,8 +10,8 @@ describe("wasm backend from the published bundle", () => {
     const bundle = pathToFileURL(fileURLToPath(new URL("../../dist/index.js", import.meta.url))).href;
     // 8 x 64 times 64 x 512 is above the size at which the workers share the work.
     const script = `
-      const { createComputeBackend } = await import(${JSON.stringify(bundle)});
-      const backend = await createComputeBackend({ kind: "wasm", threads: 2 });
+      const { createWasmBackend } = await import(${JSON.stringify(bundle)});
+      const backend = await createWasmBackend({ threads: 2 });
       const [rows, inDim, outDim] = [8, 64, 512];
       const x = backend.allocF32(rows * inDim).fill(0.5);
       const w = backend.allocF32(outDim * inDim).fill(0.25);
