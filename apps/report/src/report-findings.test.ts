@@ -93,6 +93,23 @@ describe("summary sentences", () => {
     );
   });
 
+  it("say that shift vs r over 3 steered emotions is no evidence, and say nothing of the kind over 4", () => {
+    const steering = run.steering!;
+    const over = (n: number) =>
+      summarySentences(
+        reportFindings({
+          ...run,
+          steering: { ...steering, shiftVsR: { ...steering.shiftVsR!, n } },
+        }),
+      ).filter((s) => s.includes("steered emotions the shift-vs-r"));
+    // 3! = 6 orderings: p >= 1/6 > 0.05; 4! = 24: p can reach 1/24 < 0.05.
+    expect(over(3)).toEqual([
+      "Note: with 3 steered emotions the shift-vs-r correlation is no evidence either way: only 6 orderings of 3 emotions exist, so its permutation p cannot go below 1/6, and its bootstrap resamples 3 points; steer at least 4 emotions to test it at 0.05.",
+    ]);
+    expect(over(4)).toEqual([]);
+    expect(over(8)).toEqual([]);
+  });
+
   it("state how the headline fares across the robustness settings, and nothing without the panel", () => {
     const rob = run.robustness!;
     const line = summarySentences(reportFindings(run)).find((s) => s.startsWith("Robustness"));

@@ -228,6 +228,10 @@ export function summarySentences(f: ReportFindings, userText: (text: string) => 
     sentences.push(
       `Steering ${s.emotions} emotion${s.emotions === 1 ? "" : "s"} (${s.dose}): Elo change of the steered activities ${range}.${agree}`,
     );
+    if (v && orderings(v.n) < 1 / f.fdrAlpha)
+      sentences.push(
+        `Note: with ${v.n} steered emotions the shift-vs-r correlation is no evidence either way: only ${orderings(v.n)} orderings of ${v.n} emotions exist, so its permutation p cannot go below 1/${orderings(v.n)}, and its bootstrap resamples ${v.n} points; steer at least ${fewestPointsBelow(f.fdrAlpha)} emotions to test it at ${f.fdrAlpha}.`,
+      );
   }
   if (p) {
     const offLabelText =
@@ -255,4 +259,18 @@ function significantAcross(counts: readonly number[]): string {
   const high = Math.max(...counts);
   const emotions = (n: number) => `${n} ${n === 1 ? "emotion has" : "emotions have"}`;
   return low === high ? `in every setting, ${emotions(low)}` : `between ${low} and ${high} emotions have`;
+}
+
+/** n!: the distinct orderings a permutation test over n points can draw. */
+function orderings(n: number): number {
+  let count = 1;
+  for (let k = 2; k <= n; k++) count *= k;
+  return count;
+}
+
+/** The fewest points whose orderings let a permutation p go below `alpha` (4 for 0.05: 1/24). */
+function fewestPointsBelow(alpha: number): number {
+  let n = 1;
+  while (orderings(n) < 1 / alpha) n++;
+  return n;
 }
