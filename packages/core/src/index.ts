@@ -16,6 +16,7 @@ export { InterruptedError, throwIfInterrupted } from "./interrupted-error.js";
 export { loadActivities } from "./load-activities.js";
 export { type LoadedStudy, loadStudy } from "./load-study.js";
 export {
+  apiModelId,
   apiModelName,
   type ModelSource,
   type ModelSourceKind,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InputError, PvaError } from "./errors.js";
 import { loadStudy } from "./load-study.js";
-import { apiModelName, endpointModelSource, parseModelSource } from "./model-source.js";
+import { apiModelId, apiModelName, endpointModelSource, parseModelSource } from "./model-source.js";
 import { StudyConfigSchema } from "./schemas/study-config.js";
 
 let root: string;
@@ -54,6 +54,11 @@ describe("parseModelSource", () => {
       id: "openai:org/m",
       location: "http://h:1/v1",
     });
+    expect(apiModelId("anthropic", "claude-x")).toBe("anthropic:claude-x");
+    const embedded = StudyConfigSchema.parse({ name: "x", model: { source: "builtin:random-tiny" } }).model;
+    expect(() => endpointModelSource(embedded)).toThrow(
+      "endpointModelSource: the embedded backend is not an API",
+    );
   });
 });
 

@@ -68,11 +68,22 @@ export function apiModelName(model: StudyConfig["model"]): string {
   return model.name ?? model.source.replace(/^hf:/, "");
 }
 
+/**
+ * The portable id of a model an API serves, `openai:<served name>` or `anthropic:<name>`: what the
+ * API backends write into every ChoiceRecord (so into every choice key), and the id of an endpoint
+ * ModelSource.
+ */
+export function apiModelId(api: "openai" | "anthropic", name: string): string {
+  return `${api}:${name}`;
+}
+
 /** The API that answers a study's choices (backend `openai` or `anthropic`). */
 export function endpointModelSource(model: StudyConfig["model"]): ModelSource {
+  if (model.backend === "embedded")
+    throw new PvaError("endpointModelSource: the embedded backend is not an API", "E_MODEL_SOURCE");
   return {
     kind: "endpoint",
-    id: `${model.backend}:${apiModelName(model)}`,
+    id: apiModelId(model.backend, apiModelName(model)),
     location: model.endpoints.join(" "),
   };
 }

@@ -70,6 +70,7 @@ const PUBLIC = [
   "StudyConfigSchema",
   "StudyFileSchema",
   "VectorGeometry",
+  "apiModelId",
   "apiModelName",
   "canonicalJson",
   "clustersOfValence",

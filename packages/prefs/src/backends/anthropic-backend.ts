@@ -1,5 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
-import { type Activity, createRng, DEFAULT_CHOICE_QUESTION, PvaError } from "@pva/core";
+import { type Activity, apiModelId, createRng, DEFAULT_CHOICE_QUESTION, PvaError } from "@pva/core";
 import { sampledAnswer } from "../answer-parser.js";
 import { ANSWER_PREFILL, choiceQuestion } from "../prompts.js";
 import type { ChoiceAnswer, ChoiceBackend, ChoiceRequest } from "./choice-backend.js";
@@ -51,7 +51,7 @@ export function createAnthropicBackend(opts: AnthropicBackendOptions): ChoiceBac
   ];
 
   return {
-    id: `anthropic:${opts.model}`,
+    id: apiModelId("anthropic", opts.model),
     capabilities: { logits: false, logprobs: false, samples: true, steering: false },
     readout: "samples",
     prompt: (a, b) => JSON.stringify(messagesFor(a, b)),

@@ -1,4 +1,11 @@
-import { type Activity, createRng, DEFAULT_CHOICE_QUESTION, PvaError, redactUrl } from "@pva/core";
+import {
+  type Activity,
+  apiModelId,
+  createRng,
+  DEFAULT_CHOICE_QUESTION,
+  PvaError,
+  redactUrl,
+} from "@pva/core";
 import OpenAI from "openai";
 import { sampledAnswer } from "../answer-parser.js";
 import { labelOfToken, readLabels } from "../label-readout.js";
@@ -66,7 +73,7 @@ export function createOpenAIBackend(opts: OpenAIBackendOptions): ChoiceBackend {
   ];
 
   const backend: ChoiceBackend = {
-    id: `openai:${opts.model}`,
+    id: apiModelId("openai", opts.model),
     capabilities: { logits: false, logprobs: true, samples: true, steering: false },
     readout: opts.readout,
     prompt(a, b) {
