@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { writeRandomCheckpoint } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPva, SMOKE_STUDY } from "./pva-child.test-support.js";
+import { tinyLlamaSpec } from "./tiny-checkpoint.test-support.js";
 
 // The pre-flight checks of the study's names against files and the model. Most of their cases
 // are rows of bad-input.test.ts, all on the builtin model; here a local model folder beside the
@@ -14,18 +15,7 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "pva-cli-check-study-"));
   await mkdir(join(root, "work", "study"), { recursive: true });
   await mkdir(join(root, "elsewhere"));
-  await writeRandomCheckpoint(join(root, "work", "model"), {
-    architecture: "llama",
-    hiddenSize: 32,
-    numLayers: 2,
-    numHeads: 4,
-    numKvHeads: 2,
-    intermediateSize: 64,
-    vocabSize: 300,
-    maxPositions: 4096,
-    seed: "check-study",
-    initStd: 0.1,
-  });
+  await writeRandomCheckpoint(join(root, "work", "model"), tinyLlamaSpec("check-study"));
   const study = {
     name: "layers",
     seed: 7,

@@ -2,24 +2,14 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RUN_FILES } from "@pva/core";
-import { type RandomCheckpointSpec, writeRandomCheckpoint } from "@pva/lm";
+import { writeRandomCheckpoint } from "@pva/lm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onlyRunFolder, type PvaResult, runPva, SMOKE_STUDY } from "./pva-child.test-support.js";
+import { tinyLlamaSpec } from "./tiny-checkpoint.test-support.js";
 
 // A study on a local model folder beside it ("../model"), its runs beside both ("../runs"): the
 // three can move together. The model is a small random checkpoint so every stage runs in seconds.
-const spec: RandomCheckpointSpec = {
-  architecture: "llama",
-  hiddenSize: 32,
-  numLayers: 2,
-  numHeads: 4,
-  numKvHeads: 2,
-  intermediateSize: 64,
-  vocabSize: 300,
-  maxPositions: 4096,
-  seed: "model-identity-a",
-  initStd: 0.1,
-};
+const spec = tinyLlamaSpec("model-identity-a");
 
 const study = {
   name: "ident",

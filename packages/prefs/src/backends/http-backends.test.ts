@@ -256,24 +256,34 @@ describe("HTTP backends against local servers with 20% faults", () => {
       timeoutMs: 200,
       retry: { maxRetries: 2, baseDelayMs: 5, maxDelayMs: 10, maxTotalMs: 1_500 },
     });
-    let failures = 0;
-    const records = await elicit({
-      backend,
-      activities: activities.slice(0, 2),
-      design: { kind: "full" },
-      storeFile: join(dir, "hopeless.jsonl"),
-      condition: "baseline",
-      seed: 1,
-      samplesPerPair: 1,
-      concurrency: 2,
-      onProgress: (p) => {
-        failures = p.failures;
-      },
-    });
+    const { records, failures } = await elicitFirstPair(backend, join(dir, "hopeless.jsonl"), 2);
     expect(records).toEqual([]);
     expect(failures).toBe(2);
   });
 });
+
+/** Both orders of the first two activities, `concurrency` at a time: the records and how many requests failed. */
+async function elicitFirstPair(
+  backend: ChoiceBackend,
+  storeFile: string,
+  concurrency: number,
+): Promise<{ records: ChoiceRecord[]; failures: number }> {
+  let failures = 0;
+  const records = await elicit({
+    backend,
+    activities: activities.slice(0, 2),
+    design: { kind: "full" },
+    storeFile,
+    condition: "baseline",
+    seed: 1,
+    samplesPerPair: 1,
+    concurrency,
+    onProgress: (p) => {
+      failures = p.failures;
+    },
+  });
+  return { records, failures };
+}
 
 /**
  * A server that answers the first `answers` requests (P(A) = 0.7) and never answers any after:
@@ -359,20 +369,7 @@ describe("an endpoint that accepts connections and never answers (issue #16 row 
         timeoutMs: 5_000,
         retry: { maxRetries: 0, baseDelayMs: 5, maxDelayMs: 10, maxTotalMs: 60_000 },
       });
-      let failures = 0;
-      const records = await elicit({
-        backend,
-        activities: activities.slice(0, 2),
-        design: { kind: "full" },
-        storeFile: join(dir, "hangs-later.jsonl"),
-        condition: "baseline",
-        seed: 1,
-        samplesPerPair: 1,
-        concurrency: 1,
-        onProgress: (p) => {
-          failures = p.failures;
-        },
-      });
+      const { records, failures } = await elicitFirstPair(backend, join(dir, "hangs-later.jsonl"), 1);
       expect(records.map((r) => r.pA)).toEqual([expect.closeTo(0.7, 9)]);
       expect(failures).toBe(1);
     } finally {
